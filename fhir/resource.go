@@ -1,0 +1,199 @@
+// Package fhir speaks FHIR R4 on the wire: resources as received, references,
+// search with paging, reads, batches, updates and errors.
+//
+// Resources are kept as the JSON the server sent (Raw); typed views read only
+// the elements Referral Desk uses, so nothing the client does not model is lost.
+package fhir
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Reference is a FHIR Reference: "Type/id" (relative) or an absolute URL.
+type Reference struct {
+	Reference string `json:"reference,omitempty"`
+	Display   string `json:"display,omitempty"`
+}
+
+// TypeID splits a relative reference "Type/id" (or ".../Type/id/_history/v").
+func (r Reference) TypeID() (typ, id string, ok bool) {
+	return SplitReference(r.Reference)
+}
+
+// SplitReference splits "Type/id", ignoring a base URL prefix and a
+// "/_history/v" suffix. ok is false for contained ("#x") or malformed refs.
+func SplitReference(ref string) (typ, id string, ok bool) {
+	if ref == "" || strings.HasPrefix(ref, "#") {
+		return "", "", false
+	}
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	parts := strings.Split(strings.TrimRight(ref, "/"), "/")
+	if len(parts) < 2 {
+		return "", "", false
+	}
+	typ, id = parts[len(parts)-2], parts[len(parts)-1]
+	if typ == "" || id == "" || typ[0] < 'A' || typ[0] > 'Z' {
+		return "", "", false
+	}
+	return typ, id, true
+}
+
+// Coding is a FHIR Coding.
+type Coding struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+// CodeableConcept is a FHIR CodeableConcept.
+type CodeableConcept struct {
+	Coding []Coding `json:"coding,omitempty"`
+	Text   string   `json:"text,omitempty"`
+}
+
+// Label is the text a person should read: text, else the first display, else the first code.
+func (c CodeableConcept) Label() string {
+	if c.Text != "" {
+		return c.Text
+	}
+	for _, cd := range c.Coding {
+		if cd.Display != "" {
+			return cd.Display
+		}
+	}
+	for _, cd := range c.Coding {
+		if cd.Code != "" {
+			return cd.Code
+		}
+	}
+	return ""
+}
+
+// Has reports whether the concept carries system#code (any system when system is "").
+func (c CodeableConcept) Has(system, code string) bool {
+	for _, cd := range c.Coding {
+		if cd.Code == code && (system == "" || cd.System == system) {
+			return true
+		}
+	}
+	return false
+}
+
+// Meta is the part of Resource.meta the client tracks.
+type Meta struct {
+	VersionID   string `json:"versionId,omitempty"`
+	LastUpdated string `json:"lastUpdated,omitempty"`
+}
+
+// Resource is one resource as the server sent it, with the identity fields read out.
+type Resource struct {
+	Type string
+	ID   string
+	Meta Meta
+	Raw  json.RawMessage
+}
+
+// Ref is the resource's relative reference, "Type/id".
+func (r Resource) Ref() string { return r.Type + "/" + r.ID }
+
+// ParseResource reads the identity of a resource and keeps its bytes.
+func ParseResource(raw []byte) (Resource, error) {
+	var head struct {
+		ResourceType string `json:"resourceType"`
+		ID           string `json:"id"`
+		Meta         Meta   `json:"meta"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return Resource{}, fmt.Errorf("not a FHIR resource: %w", err)
+	}
+	if head.ResourceType == "" {
+		return Resource{}, fmt.Errorf("not a FHIR resource: no resourceType")
+	}
+	return Resource{Type: head.ResourceType, ID: head.ID, Meta: head.Meta, Raw: json.RawMessage(raw)}, nil
+}
+
+// Bundle is a FHIR Bundle (searchset, batch, batch-response).
+type Bundle struct {
+	ResourceType string        `json:"resourceType"`
+	Type         string        `json:"type,omitempty"`
+	Meta         *Meta         `json:"meta,omitempty"`
+	Total        *int          `json:"total,omitempty"`
+	Link         []BundleLink  `json:"link,omitempty"`
+	Entry        []BundleEntry `json:"entry,omitempty"`
+}
+
+// Link returns the URL of the link with the given relation ("next", "self"), or "".
+func (b Bundle) LinkURL(relation string) string {
+	for _, l := range b.Link {
+		if l.Relation == relation {
+			return l.URL
+		}
+	}
+	return ""
+}
+
+// BundleLink is Bundle.link.
+type BundleLink struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
+}
+
+// BundleEntry is Bundle.entry.
+type BundleEntry struct {
+	FullURL  string          `json:"fullUrl,omitempty"`
+	Resource json.RawMessage `json:"resource,omitempty"`
+	Search   *EntrySearch    `json:"search,omitempty"`
+	Request  *EntryRequest   `json:"request,omitempty"`
+	Response *EntryResponse  `json:"response,omitempty"`
+}
+
+// EntrySearch is Bundle.entry.search; Mode is "match" or "include".
+type EntrySearch struct {
+	Mode string `json:"mode,omitempty"`
+}
+
+// EntryRequest is Bundle.entry.request in a batch.
+type EntryRequest struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+}
+
+// EntryResponse is Bundle.entry.response in a batch-response.
+type EntryResponse struct {
+	Status       string          `json:"status"`
+	Location     string          `json:"location,omitempty"`
+	Etag         string          `json:"etag,omitempty"`
+	LastModified string          `json:"lastModified,omitempty"`
+	Outcome      json.RawMessage `json:"outcome,omitempty"`
+}
+
+// OperationOutcome is a FHIR OperationOutcome.
+type OperationOutcome struct {
+	ResourceType string         `json:"resourceType"`
+	Issue        []OutcomeIssue `json:"issue"`
+}
+
+// OutcomeIssue is OperationOutcome.issue.
+type OutcomeIssue struct {
+	Severity    string           `json:"severity"`
+	Code        string           `json:"code"`
+	Details     *CodeableConcept `json:"details,omitempty"`
+	Diagnostics string           `json:"diagnostics,omitempty"`
+}
+
+// Text is the outcome's explanation: details text or diagnostics of its issues.
+func (o OperationOutcome) Text() string {
+	var parts []string
+	for _, is := range o.Issue {
+		if is.Details != nil && is.Details.Label() != "" {
+			parts = append(parts, is.Details.Label())
+		} else if is.Diagnostics != "" {
+			parts = append(parts, is.Diagnostics)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
