@@ -1,0 +1,244 @@
+package fhir
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// TokenSource hands out the access token for one source's FHIR server.
+// auth.Refresher implements it.
+type TokenSource interface {
+	// AccessToken returns a token that is not about to expire.
+	AccessToken(ctx context.Context) (string, error)
+	// Refresh is called after a 401 with the token that was refused; it returns
+	// a new token (or the current one if another caller already refreshed).
+	Refresh(ctx context.Context, stale string) (string, error)
+}
+
+// Client talks to one FHIR server. The access token is sent only to that
+// server's own origin and base path, never to a link or reference elsewhere.
+type Client struct {
+	base     *url.URL
+	hc       *http.Client
+	tokens   TokenSource
+	requests atomic.Int64
+
+	// MaxPages bounds one search (a server that pages forever is refused).
+	MaxPages int
+	// MaxBody bounds one response body, in bytes.
+	MaxBody int64
+	// BatchSize is how many reads go into one batch Bundle.
+	BatchSize int
+}
+
+const mediaType = "application/fhir+json"
+
+var errOffOrigin = errors.New("redirect to another server refused")
+
+// NewClient returns a client for the FHIR server at base. hc may be nil; its
+// redirect policy is replaced by one that never leaves the server's origin.
+func NewClient(base string, hc *http.Client, tokens TokenSource) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(base, "/"))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("not a FHIR base URL: %q", base)
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	own := *hc
+	c := &Client{base: u, tokens: tokens, MaxPages: 1000, MaxBody: 64 << 20, BatchSize: 100}
+	own.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !c.onOrigin(req.URL) {
+			return fmt.Errorf("%w (%s)", errOffOrigin, req.URL.Host)
+		}
+		if len(via) >= 5 {
+			return errors.New("too many redirects")
+		}
+		return nil
+	}
+	c.hc = &own
+	return c, nil
+}
+
+// Base is the server's FHIR base URL.
+func (c *Client) Base() string { return c.base.String() }
+
+// Requests counts the HTTP requests this client has made.
+func (c *Client) Requests() int64 { return c.requests.Load() }
+
+// onOrigin reports whether u is on the server's origin and under its base path.
+func (c *Client) onOrigin(u *url.URL) bool {
+	return u.Scheme == c.base.Scheme && strings.EqualFold(u.Host, c.base.Host) &&
+		(u.Path == c.base.Path || strings.HasPrefix(u.Path, c.base.Path+"/"))
+}
+
+func (c *Client) url(path string, q url.Values) string {
+	s := c.base.String() + "/" + path
+	if len(q) > 0 {
+		s += "?" + q.Encode()
+	}
+	return s
+}
+
+// do performs one request, refreshing the token and retrying once on a 401.
+func (c *Client) do(ctx context.Context, op, method, target string, body []byte, header http.Header) (*http.Response, []byte, error) {
+	u, err := url.Parse(target)
+	if err != nil || !c.onOrigin(u) {
+		return nil, nil, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("link outside %s refused", c.base.Host)}
+	}
+	token := ""
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+		if err != nil {
+			return nil, nil, &Error{Op: op, Kind: KindOther, Err: err}
+		}
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		req.Header.Set("Accept", mediaType)
+		if body != nil {
+			req.Header.Set("Content-Type", mediaType)
+		}
+		if c.tokens != nil {
+			if attempt == 0 {
+				if token, err = c.tokens.AccessToken(ctx); err != nil {
+					return nil, nil, &Error{Op: op, Kind: KindUnauthorized, Err: err}
+				}
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		c.requests.Add(1)
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, &Error{Op: op, Kind: KindOffline, Err: ctx.Err()}
+			}
+			if errors.Is(err, errOffOrigin) {
+				return nil, nil, &Error{Op: op, Kind: KindRefused, Err: err}
+			}
+			return nil, nil, &Error{Op: op, Kind: KindOffline, Err: err}
+		}
+		data, err := readLimited(resp.Body, c.MaxBody)
+		resp.Body.Close()
+		if err != nil {
+			return nil, nil, &Error{Op: op, Kind: KindBadResponse, Status: resp.StatusCode, Err: err}
+		}
+		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 && c.tokens != nil {
+			if token, err = c.tokens.Refresh(ctx, token); err != nil {
+				return nil, nil, &Error{Op: op, Kind: KindUnauthorized, Status: resp.StatusCode, Err: err}
+			}
+			continue
+		}
+		if resp.StatusCode >= 400 {
+			return resp, data, statusError(op, resp, data)
+		}
+		return resp, data, nil
+	}
+}
+
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("response larger than %d MB", limit>>20)
+	}
+	return data, nil
+}
+
+func statusError(op string, resp *http.Response, data []byte) error {
+	e := &Error{Op: op, Kind: kindForStatus(resp.StatusCode), Status: resp.StatusCode}
+	var oo OperationOutcome
+	if json.Unmarshal(data, &oo) == nil && oo.ResourceType == "OperationOutcome" {
+		e.Outcome = oo.Text()
+	}
+	if e.Kind == KindRateLimited {
+		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return e
+}
+
+// retryAfter reads Retry-After in either form: delta-seconds or an HTTP-date.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// resourceFrom reads the resource in a response body.
+func resourceFrom(op string, data []byte) (Resource, error) {
+	r, err := ParseResource(data)
+	if err != nil {
+		return Resource{}, &Error{Op: op, Kind: KindBadResponse, Err: err}
+	}
+	return r, nil
+}
+
+// Read fetches one resource.
+func (c *Client) Read(ctx context.Context, typ, id string) (Resource, error) {
+	op := "read " + typ + "/" + id
+	_, data, err := c.do(ctx, op, http.MethodGet, c.url(typ+"/"+url.PathEscape(id), nil), nil, nil)
+	if err != nil {
+		return Resource{}, err
+	}
+	r, err := resourceFrom(op, data)
+	if err == nil && (r.Type != typ || r.ID != id) {
+		err = &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("server answered with %s", r.Ref())}
+	}
+	return r, err
+}
+
+// Update replaces a resource with body, only if the server's copy is still
+// at version baseVersion. A 412 comes back as KindConflict.
+func (c *Client) Update(ctx context.Context, typ, id string, body []byte, baseVersion string) (Resource, error) {
+	op := "update " + typ + "/" + id
+	h := http.Header{}
+	if baseVersion != "" {
+		// Always quoted: real servers silently ignore an unquoted If-Match.
+		h.Set("If-Match", `W/"`+baseVersion+`"`)
+	}
+	h.Set("Prefer", "return=representation")
+	_, data, err := c.do(ctx, op, http.MethodPut, c.url(typ+"/"+url.PathEscape(id), nil), body, h)
+	if err != nil {
+		return Resource{}, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return c.Read(ctx, typ, id)
+	}
+	return resourceFrom(op, data)
+}
+
+// Create posts a new resource and returns it as the server stored it.
+func (c *Client) Create(ctx context.Context, typ string, body []byte) (Resource, error) {
+	op := "create " + typ
+	h := http.Header{"Prefer": {"return=representation"}}
+	resp, data, err := c.do(ctx, op, http.MethodPost, c.url(typ, nil), body, h)
+	if err != nil {
+		return Resource{}, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		if t, id, ok := SplitReference(resp.Header.Get("Location")); ok && t == typ {
+			return c.Read(ctx, typ, id)
+		}
+		return Resource{}, &Error{Op: op, Kind: KindBadResponse, Err: errors.New("no resource and no Location in the answer")}
+	}
+	return resourceFrom(op, data)
+}

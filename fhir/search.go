@@ -1,0 +1,180 @@
+package fhir
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Page is one page of search results.
+type Page struct {
+	Matches  []Resource // search.mode "match" (or of the searched type when no mode is given)
+	Included []Resource // _include results
+	// Skipped describes entries that were not valid resources; they are left out
+	// rather than failing the whole page.
+	Skipped []string
+	// ServerTime is the server's time of this page: Bundle.meta.lastUpdated,
+	// else the Date header. Incremental sync uses it, never the local clock.
+	ServerTime string
+}
+
+// SearchStats says what one search cost.
+type SearchStats struct {
+	Pages      int
+	Requests   int64
+	ServerTime string // ServerTime of the first page: the point the search saw
+}
+
+// Search runs a search and calls each for every page, following next links
+// only on the server's own origin, refusing cycles and more than MaxPages
+// pages. An error from each stops the search and is returned.
+func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func(Page) error) (SearchStats, error) {
+	op := "search " + typ
+	before := c.Requests()
+	var st SearchStats
+	seen := map[string]bool{}
+	next := c.url(typ, q)
+	for next != "" {
+		if st.Pages >= c.MaxPages {
+			return st, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("more than %d pages", c.MaxPages)}
+		}
+		if seen[next] {
+			return st, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("the server's next link loops back to an earlier page")}
+		}
+		seen[next] = true
+		resp, data, err := c.do(ctx, op, http.MethodGet, next, nil, nil)
+		st.Requests = c.Requests() - before
+		if err != nil {
+			return st, err
+		}
+		page, link, err := readSearchPage(op, typ, data, resp.Header.Get("Date"))
+		if err != nil {
+			return st, err
+		}
+		if st.Pages == 0 {
+			st.ServerTime = page.ServerTime
+		}
+		st.Pages++
+		if err := each(page); err != nil {
+			return st, err
+		}
+		if link != "" {
+			u, err := url.Parse(link)
+			if err != nil || !u.IsAbs() {
+				u, err = c.base.Parse(link)
+			}
+			if err != nil || !c.onOrigin(u) {
+				return st, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("next link leads outside %s", c.base.Host)}
+			}
+			link = u.String()
+		}
+		next = link
+	}
+	return st, nil
+}
+
+func readSearchPage(op, typ string, data []byte, date string) (Page, string, error) {
+	var b Bundle
+	if err := json.Unmarshal(data, &b); err != nil || b.ResourceType != "Bundle" {
+		return Page{}, "", &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("the answer is not a FHIR Bundle")}
+	}
+	var p Page
+	if b.Meta != nil && b.Meta.LastUpdated != "" {
+		p.ServerTime = b.Meta.LastUpdated
+	} else if t, err := http.ParseTime(date); err == nil {
+		p.ServerTime = t.UTC().Format(time.RFC3339)
+	}
+	for i, e := range b.Entry {
+		if len(e.Resource) == 0 {
+			continue
+		}
+		r, err := ParseResource(e.Resource)
+		if err != nil || r.ID == "" {
+			p.Skipped = append(p.Skipped, fmt.Sprintf("entry %d is not a valid resource", i+1))
+			continue
+		}
+		mode := ""
+		if e.Search != nil {
+			mode = e.Search.Mode
+		}
+		switch {
+		case mode == "match", mode == "" && r.Type == typ:
+			p.Matches = append(p.Matches, r)
+		case mode == "outcome":
+		default:
+			p.Included = append(p.Included, r)
+		}
+	}
+	return p, b.LinkURL("next"), nil
+}
+
+// BatchResult is the answer to one read in a batch.
+type BatchResult struct {
+	Ref      string // "Type/id" as asked
+	Resource Resource
+	Err      error // per entry, e.g. KindNotFound
+}
+
+// Batch reads many resources with batch Bundles of GETs (the IG's SHOULD),
+// BatchSize at a time. refs are relative "Type/id" references.
+func (c *Client) Batch(ctx context.Context, refs []string) ([]BatchResult, error) {
+	var out []BatchResult
+	for start := 0; start < len(refs); start += c.BatchSize {
+		chunk := refs[start:min(start+c.BatchSize, len(refs))]
+		res, err := c.batch(ctx, chunk)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, res...)
+	}
+	return out, nil
+}
+
+func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error) {
+	const op = "batch read"
+	req := Bundle{ResourceType: "Bundle", Type: "batch"}
+	for _, ref := range refs {
+		req.Entry = append(req.Entry, BundleEntry{Request: &EntryRequest{Method: http.MethodGet, URL: ref}})
+	}
+	body, _ := json.Marshal(req)
+	_, data, err := c.do(ctx, op, http.MethodPost, c.base.String(), body, nil)
+	if err != nil {
+		return nil, err
+	}
+	var b Bundle
+	if err := json.Unmarshal(data, &b); err != nil || b.ResourceType != "Bundle" || len(b.Entry) != len(refs) {
+		return nil, &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("the batch answer does not match the request")}
+	}
+	out := make([]BatchResult, len(refs))
+	for i, e := range b.Entry {
+		out[i].Ref = refs[i]
+		status := 0
+		if e.Response != nil {
+			fmt.Sscanf(e.Response.Status, "%d", &status)
+		}
+		if status >= 400 || len(e.Resource) == 0 {
+			fe := &Error{Op: "read " + refs[i], Kind: kindForStatus(status), Status: status}
+			var oo OperationOutcome
+			if e.Response != nil && json.Unmarshal(e.Response.Outcome, &oo) == nil {
+				fe.Outcome = oo.Text()
+			}
+			out[i].Err = fe
+			continue
+		}
+		r, err := ParseResource(e.Resource)
+		if err != nil {
+			out[i].Err = &Error{Op: "read " + refs[i], Kind: KindBadResponse, Err: err}
+			continue
+		}
+		if strings.TrimPrefix(refs[i], "/") != r.Ref() {
+			out[i].Err = &Error{Op: "read " + refs[i], Kind: KindBadResponse, Err: fmt.Errorf("server answered with %s", r.Ref())}
+			continue
+		}
+		out[i].Resource = r
+	}
+	return out, nil
+}
