@@ -1,0 +1,109 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+var (
+	benchFirst      = []string{"Maria", "James", "Aisha", "Wei", "Olga", "Carlos", "Fatima", "John", "Priya", "Kofi"}
+	benchLast       = []string{"Garcia", "Smith", "Nguyen", "Okafor", "Kowalski", "Haddad", "Johnson", "Patel", "Mensah", "Lopez"}
+	benchCategories = []string{"food-insecurity", "housing-instability", "transportation-insecurity", "financial-insecurity"}
+	benchStatuses   = []string{"requested", "accepted", "in-progress", "on-hold", "completed", "rejected"}
+	benchPriorities = []string{"routine", "urgent", "asap", "stat"}
+)
+
+// benchPage returns page p of n referral Tasks with their inbox rows.
+func benchPage(p, n int) ([]Resource, []Referral) {
+	res := make([]Resource, 0, n)
+	refs := make([]Referral, 0, n)
+	for i := range n {
+		k := p*n + i
+		id := fmt.Sprintf("task-%07d", k)
+		updated := fmt.Sprintf("2025-%02d-%02dT%02d:%02d:00Z", 1+k%12, 1+k%28, k%24, k%60)
+		res = append(res, Resource{Type: "Task", ID: id, VersionID: "1", LastUpdated: updated,
+			JSON: fmt.Appendf(nil, `{"resourceType":"Task","id":%q,"status":"requested","intent":"order"}`, id)})
+		refs = append(refs, Referral{TaskID: id, Status: benchStatuses[k%len(benchStatuses)],
+			Priority: benchPriorities[k%len(benchPriorities)], Category: benchCategories[k%len(benchCategories)],
+			Person: benchFirst[k%10] + " " + benchLast[(k/10)%10], Need: "Assistance with application for food pantry program",
+			Requester: "Eastside Community Clinic", AuthoredOn: updated, LastUpdated: updated, VersionID: "1",
+			Consent: "active", FocusRef: "ServiceRequest/sr-" + id, PatientRef: fmt.Sprintf("Patient/p-%d", k)})
+	}
+	return res, refs
+}
+
+// One op stores 100 pages of 100 new referral Tasks (Task resource and inbox row each).
+func BenchmarkSaveSyncPage(b *testing.B) {
+	db := openTest(b)
+	src := addSource(b, db, "https://a.example/fhir")
+	ctx := context.Background()
+	const pages, perPage = 100, 100
+	op := 0
+	for b.Loop() {
+		for p := range pages {
+			res, refs := benchPage(op*pages+p, perPage)
+			if _, err := db.SaveSyncPage(ctx, src, res, refs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		op++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(op*pages*perPage), "ns/referral")
+}
+
+// Inbox queries over 100 000 referrals.
+func BenchmarkReferrals(b *testing.B) {
+	db := openTest(b)
+	src := addSource(b, db, "https://a.example/fhir")
+	ctx := context.Background()
+	const total, perPage = 100_000, 1000
+	for p := range total / perPage {
+		res, refs := benchPage(p, perPage)
+		if _, err := db.SaveSyncPage(ctx, src, res, refs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_, rare := benchPage(total, 1)
+	rare[0].Person = "Xiomara Vandersloot"
+	if _, err := db.SaveSyncPage(ctx, src, nil, rare); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.FinishSync(ctx, src, "2025-12-31T00:00:00Z", t0); err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		f    InboxFilter
+		want int // rows expected, -1 = any
+	}{
+		{"SearchRare", InboxFilter{Search: "vandersloot"}, 1},
+		{"SearchCommonFirstPage", InboxFilter{Search: "garcia", Limit: 50}, 50},
+		{"SearchCommonAll", InboxFilter{Search: "garcia"}, -1},
+		{"StatusFirstPage", InboxFilter{Statuses: []string{"requested", "accepted"}, Limit: 50}, 50},
+		{"SourceStatusPriorityFirstPage", InboxFilter{SourceID: src, Statuses: []string{"requested", "accepted"}, Sort: SortPriority, Limit: 50}, 50},
+		{"ReceivedFirstPage", InboxFilter{Limit: 50}, 50},
+		{"PriorityFirstPage", InboxFilter{Sort: SortPriority, Limit: 50}, 50},
+		{"CategoryOffsetPage", InboxFilter{Category: "food-insecurity", Limit: 50, Offset: 10_000}, 50},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				rs, err := db.Referrals(ctx, c.f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if c.want >= 0 && len(rs) != c.want {
+					b.Fatalf("%d rows, want %d", len(rs), c.want)
+				}
+			}
+		})
+	}
+	b.Run("CountSearch", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.CountReferrals(ctx, InboxFilter{Search: "garcia"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,159 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// A migration is one numbered schema step. Steps are applied in order, each in
+// its own transaction together with PRAGMA user_version = its number, so a
+// crash leaves the file at a step boundary. Append new steps; never edit one
+// that has shipped.
+type migration struct {
+	name  string
+	apply func(ctx context.Context, tx *sql.Tx) error
+}
+
+var migrations = []migration{
+	{"initial schema", execSQL(schemaV1)},
+}
+
+func execSQL(stmts string) func(context.Context, *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, stmts)
+		return err
+	}
+}
+
+// migrate brings the file to len(migrations), refusing a file from a newer version.
+func (db *DB) migrate(ctx context.Context) error {
+	for step := 1; step <= len(migrations); step++ {
+		err := db.write(ctx, func(tx *txn) error {
+			have, err := userVersion(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if have > len(migrations) {
+				return fmt.Errorf("%w: schema version %d, this version knows up to %d", ErrSchemaTooNew, have, len(migrations))
+			}
+			if have >= step { // already applied (possibly by another process)
+				return nil
+			}
+			// Unprepared: a step may hold many statements.
+			if err := migrations[step-1].apply(ctx, tx.Tx); err != nil {
+				return fmt.Errorf("migration %d (%s): %w", step, migrations[step-1].name, err)
+			}
+			_, err = tx.Tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", step))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func userVersion(ctx context.Context, q querier) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// schemaV1: times are UTC text in timeLayout (NULL = never); *_key columns are
+// instantKey orderings of the server's text. BLOB columns are sealed (sealer.go).
+// AUTOINCREMENT keeps ids from being reused, because sealed rows are bound to them.
+const schemaV1 = `
+CREATE TABLE sources (
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	name          TEXT NOT NULL DEFAULT '',
+	fhir_base     TEXT NOT NULL UNIQUE CHECK (fhir_base <> ''),
+	client_id     TEXT NOT NULL DEFAULT '',
+	redirect_port INTEGER NOT NULL DEFAULT 0,
+	owner         TEXT NOT NULL DEFAULT '',
+	scopes        TEXT NOT NULL DEFAULT '',
+	auth_config   BLOB,
+	state         TEXT NOT NULL CHECK (state IN ('ok', 'needs-sign-in', 'error')),
+	state_detail  TEXT NOT NULL DEFAULT '',
+	watermark     TEXT NOT NULL DEFAULT '',
+	last_sync_at  TEXT,
+	created_at    TEXT NOT NULL
+);
+
+CREATE TABLE tokens (
+	source_id     INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+	access_token  BLOB NOT NULL,
+	refresh_token BLOB NOT NULL,
+	id_token      BLOB NOT NULL,
+	scope         TEXT NOT NULL DEFAULT '',
+	expiry        TEXT
+);
+
+CREATE TABLE resources (
+	source_id    INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	type         TEXT NOT NULL CHECK (type <> ''),
+	id           TEXT NOT NULL CHECK (id <> ''),
+	version_id   TEXT NOT NULL DEFAULT '',
+	last_updated TEXT NOT NULL DEFAULT '',
+	updated_key  TEXT NOT NULL DEFAULT '',
+	json         BLOB NOT NULL,
+	PRIMARY KEY (source_id, type, id)
+);
+
+CREATE TABLE referrals (
+	id             INTEGER PRIMARY KEY,
+	source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	task_id        TEXT NOT NULL CHECK (task_id <> ''),
+	status         TEXT NOT NULL DEFAULT '',
+	priority       TEXT NOT NULL DEFAULT '',
+	person         BLOB NOT NULL,
+	need           BLOB NOT NULL,
+	category       TEXT NOT NULL DEFAULT '',
+	requester      TEXT NOT NULL DEFAULT '',
+	authored_on    TEXT NOT NULL DEFAULT '',
+	authored_key   TEXT NOT NULL DEFAULT '',
+	last_updated   TEXT NOT NULL DEFAULT '',
+	updated_key    TEXT NOT NULL DEFAULT '',
+	version_id     TEXT NOT NULL DEFAULT '',
+	do_not_contact INTEGER NOT NULL DEFAULT 0,
+	consent        TEXT NOT NULL DEFAULT '',
+	focus_ref      TEXT NOT NULL DEFAULT '',
+	patient_ref    TEXT NOT NULL DEFAULT '',
+	seen_at        TEXT,
+	received_at    TEXT NOT NULL,
+	UNIQUE (source_id, task_id)
+);
+-- Inbox pages select ids from these (each also holds id, the rowid), then read
+-- only the rows of the page: see inbox.go.
+CREATE INDEX referrals_authored ON referrals (authored_key);
+-- The usual inbox asks for open statuses: cover every filter and sort column.
+CREATE INDEX referrals_status   ON referrals (status, authored_key, source_id, category, priority);
+CREATE INDEX referrals_source   ON referrals (source_id, authored_key);
+CREATE INDEX referrals_category ON referrals (category, authored_key);
+CREATE INDEX referrals_priority ON referrals (priority, authored_key);
+CREATE INDEX referrals_task     ON referrals (task_id);
+
+-- The lowercase text inbox search matches, in its own narrow table so that a
+-- search scans a few MB rather than every whole referral row.
+CREATE TABLE referral_search (
+	referral_id INTEGER PRIMARY KEY REFERENCES referrals(id) ON DELETE CASCADE,
+	text        BLOB NOT NULL
+);
+
+CREATE TABLE outbox (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	source_id    INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	task_id      TEXT NOT NULL CHECK (task_id <> ''),
+	from_status  TEXT NOT NULL DEFAULT '',
+	to_status    TEXT NOT NULL CHECK (to_status <> ''),
+	reason       BLOB NOT NULL,
+	base_version TEXT NOT NULL DEFAULT '',
+	state        TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'conflict', 'refused')),
+	detail       TEXT NOT NULL DEFAULT '',
+	attempts     INTEGER NOT NULL DEFAULT 0,
+	created_at   TEXT NOT NULL,
+	updated_at   TEXT NOT NULL
+);
+CREATE INDEX outbox_task  ON outbox (source_id, task_id, state);
+CREATE INDEX outbox_state ON outbox (state, created_at);
+`

@@ -1,0 +1,214 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ChangeState is where a queued status change is in its life.
+type ChangeState string
+
+const (
+	ChangePending  ChangeState = "pending"  // waiting to be sent
+	ChangeSending  ChangeState = "sending"  // a send is under way (or was, when the app stopped)
+	ChangeSent     ChangeState = "sent"     // the platform accepted it
+	ChangeConflict ChangeState = "conflict" // the Task changed on the platform since BaseVersion
+	ChangeRefused  ChangeState = "refused"  // the platform refused it
+)
+
+func (s ChangeState) valid() bool {
+	switch s {
+	case ChangePending, ChangeSending, ChangeSent, ChangeConflict, ChangeRefused:
+		return true
+	}
+	return false
+}
+
+// Change is one status change in the outbox, the durable queue of changes to
+// send. Reason is sealed: case workers type it and it may name the person.
+type Change struct {
+	ID, SourceID         int64
+	TaskID               string
+	FromStatus, ToStatus string
+	Reason               string
+	BaseVersion          string      // Task versionId the change was made on
+	State                ChangeState // "" is stored as ChangePending
+	Detail               string      // the platform's explanation for conflict/refused, or the last transient error
+	Attempts             int
+	CreatedAt, UpdatedAt time.Time
+}
+
+// Enqueue adds c to the outbox and returns its ID. Zero times are stored as now.
+func (db *DB) Enqueue(ctx context.Context, c Change) (int64, error) {
+	if c.State == "" {
+		c.State = ChangePending
+	}
+	now := db.now()
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	if !c.State.valid() {
+		return 0, fmt.Errorf("storage: enqueue change of task %s: unknown state %q", c.TaskID, c.State)
+	}
+	var id int64
+	err := db.write(ctx, func(tx *txn) error {
+		// The reason is sealed under the row's id, known only after the insert.
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (source_id, task_id, from_status, to_status, reason,
+			base_version, state, detail, attempts, created_at, updated_at)
+			VALUES (?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?)`,
+			c.SourceID, c.TaskID, c.FromStatus, c.ToStatus, c.BaseVersion, c.State, c.Detail, c.Attempts,
+			timeText(c.CreatedAt), timeText(c.UpdatedAt))
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		reason, err := db.sealText(colReason, changeRowKey(id), c.Reason)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET reason = ? WHERE id = ?`, reason, id)
+		return err
+	})
+	if isForeignKey(err) {
+		err = fmt.Errorf("source %d: %w", c.SourceID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: enqueue change of task %s: %w", c.TaskID, err)
+	}
+	return id, nil
+}
+
+const changeSelect = `SELECT id, source_id, task_id, from_status, to_status, reason, base_version, state,
+	detail, attempts, created_at, updated_at FROM outbox`
+
+func (db *DB) scanChange(sc interface{ Scan(...any) error }) (Change, error) {
+	var c Change
+	var reason []byte
+	var created, updated sql.NullString
+	err := sc.Scan(&c.ID, &c.SourceID, &c.TaskID, &c.FromStatus, &c.ToStatus, &reason, &c.BaseVersion,
+		&c.State, &c.Detail, &c.Attempts, &created, &updated)
+	if err != nil {
+		return Change{}, err
+	}
+	if c.Reason, err = db.openText(colReason, changeRowKey(c.ID), reason); err != nil {
+		return Change{}, err
+	}
+	if c.CreatedAt, err = parseTime(created); err != nil {
+		return Change{}, err
+	}
+	if c.UpdatedAt, err = parseTime(updated); err != nil {
+		return Change{}, err
+	}
+	return c, nil
+}
+
+func (db *DB) queryChanges(ctx context.Context, query string, args ...any) ([]Change, error) {
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		c, err := db.scanChange(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Change returns one outbox entry.
+func (db *DB) Change(ctx context.Context, id int64) (Change, error) {
+	c, err := db.scanChange(db.sql.QueryRowContext(ctx, changeSelect+` WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Change{}, fmt.Errorf("storage: change %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// PendingChanges returns the changes still to send (pending and sending),
+// oldest first, of one source or of all (sourceID 0).
+func (db *DB) PendingChanges(ctx context.Context, sourceID int64) ([]Change, error) {
+	out, err := db.queryChanges(ctx, changeSelect+` WHERE state IN ('pending', 'sending')
+		AND (? = 0 OR source_id = ?) ORDER BY created_at, id`, sourceID, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: pending changes: %w", err)
+	}
+	return out, nil
+}
+
+// ChangesForTask returns every change of one Task, oldest first.
+func (db *DB) ChangesForTask(ctx context.Context, sourceID int64, taskID string) ([]Change, error) {
+	out, err := db.queryChanges(ctx, changeSelect+` WHERE source_id = ? AND task_id = ?
+		ORDER BY created_at, id`, sourceID, taskID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: changes of task %s: %w", taskID, err)
+	}
+	return out, nil
+}
+
+// MarkChange moves a change to st with detail; ChangeSending counts an attempt.
+func (db *DB) MarkChange(ctx context.Context, id int64, st ChangeState, detail string) error {
+	if !st.valid() {
+		return fmt.Errorf("storage: mark change %d: unknown state %q", id, st)
+	}
+	err := db.write(ctx, func(tx *txn) error { return db.markChange(ctx, tx, id, st, detail) })
+	if err != nil {
+		return fmt.Errorf("storage: mark change %d %s: %w", id, st, err)
+	}
+	return nil
+}
+
+func (db *DB) markChange(ctx context.Context, tx *txn, id int64, st ChangeState, detail string) error {
+	return mustAffect(tx.ExecContext(ctx, `UPDATE outbox SET state = ?, detail = ?, updated_at = ?,
+		attempts = attempts + (? = 'sending') WHERE id = ?`, st, detail, timeText(db.now()), st, id))
+}
+
+// CompleteChange, in one transaction, marks the change sent and stores the
+// Task the platform returned with its new inbox row.
+func (db *DB) CompleteChange(ctx context.Context, id int64, task Resource, row Referral) error {
+	err := db.write(ctx, func(tx *txn) error {
+		var sourceID int64
+		err := tx.QueryRowContext(ctx, `SELECT source_id FROM outbox WHERE id = ?`, id).Scan(&sourceID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if task.SourceID == 0 {
+			task.SourceID = sourceID
+		}
+		if row.SourceID == 0 {
+			row.SourceID = sourceID
+		}
+		if task.SourceID != sourceID || row.SourceID != sourceID {
+			return fmt.Errorf("task or row of another source than the change's (%d)", sourceID)
+		}
+		if err := db.markChange(ctx, tx, id, ChangeSent, ""); err != nil {
+			return err
+		}
+		if err := db.upsertResource(ctx, tx, task); err != nil {
+			return err
+		}
+		_, err = db.upsertReferral(ctx, tx, row)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("storage: complete change %d: %w", id, err)
+	}
+	return nil
+}

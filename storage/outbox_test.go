@@ -1,0 +1,160 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestEnqueueRoundTrip(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	src := addSource(t, db, "https://a.example/fhir")
+	in := Change{SourceID: src, TaskID: "a", FromStatus: "requested", ToStatus: "rejected",
+		Reason: "At capacity", BaseVersion: "7"}
+	id, err := db.Enqueue(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Change(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := in
+	want.ID, want.State = id, ChangePending
+	want.CreatedAt, want.UpdatedAt = got.CreatedAt, got.CreatedAt
+	if got.CreatedAt.IsZero() || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Change = %+v\nwant     %+v", got, want)
+	}
+	if _, err := db.Change(ctx, id+1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Change of a missing id: %v, want ErrNotFound", err)
+	}
+	if _, err := db.Enqueue(ctx, Change{SourceID: 42, TaskID: "a", ToStatus: "accepted"}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Enqueue for a missing source: %v, want ErrNotFound", err)
+	}
+}
+
+func changeIDs(cs []Change) []int64 {
+	var ids []int64
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+func TestOutboxOrderAndStates(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	s1 := addSource(t, db, "https://a.example/fhir")
+	s2 := addSource(t, db, "https://b.example/fhir")
+	enqueue := func(src int64, taskID string, created time.Time) int64 {
+		t.Helper()
+		id, err := db.Enqueue(ctx, Change{SourceID: src, TaskID: taskID, ToStatus: "accepted", CreatedAt: created})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	// Inserted out of time order: order is by CreatedAt, not by id.
+	late := enqueue(s1, "a", t0.Add(3*time.Minute))
+	early := enqueue(s2, "b", t0.Add(1*time.Minute))
+	mid := enqueue(s1, "a", t0.Add(2*time.Minute))
+	done := enqueue(s1, "c", t0)
+
+	if err := db.MarkChange(ctx, done, ChangeSent, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkChange(ctx, mid, ChangeSending, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkChange(ctx, mid, ChangePending, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkChange(ctx, mid, ChangeSending, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	all, err := db.PendingChanges(ctx, 0)
+	if err != nil || !slices.Equal(changeIDs(all), []int64{early, mid, late}) {
+		t.Fatalf("PendingChanges(all) = %v, %v; want %v", changeIDs(all), err, []int64{early, mid, late})
+	}
+	one, err := db.PendingChanges(ctx, s1)
+	if err != nil || !slices.Equal(changeIDs(one), []int64{mid, late}) {
+		t.Fatalf("PendingChanges(s1) = %v, %v; want %v", changeIDs(one), err, []int64{mid, late})
+	}
+	forTask, err := db.ChangesForTask(ctx, s1, "a")
+	if err != nil || !slices.Equal(changeIDs(forTask), []int64{mid, late}) {
+		t.Fatalf("ChangesForTask = %v, %v", changeIDs(forTask), err)
+	}
+
+	c, _ := db.Change(ctx, mid)
+	if c.State != ChangeSending || c.Attempts != 2 || c.UpdatedAt.Equal(c.CreatedAt) {
+		t.Errorf("after two sends: state %s, attempts %d, updated %v, created %v", c.State, c.Attempts, c.UpdatedAt, c.CreatedAt)
+	}
+	if err := db.MarkChange(ctx, mid, ChangeRefused, "not the owner"); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := db.Change(ctx, mid); c.State != ChangeRefused || c.Detail != "not the owner" || c.Attempts != 2 {
+		t.Errorf("after refusal: %+v", c)
+	}
+	if err := db.MarkChange(ctx, mid, "lost", ""); err == nil {
+		t.Error("MarkChange accepted an unknown state")
+	}
+	if err := db.MarkChange(ctx, 999, ChangeSent, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("MarkChange of a missing id: %v, want ErrNotFound", err)
+	}
+}
+
+func TestCompleteChange(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	src := addSource(t, db, "https://a.example/fhir")
+	res, row := task("a", "1", "2025-03-01T10:00:00Z")
+	savePage(t, db, src, []Resource{res}, []Referral{row})
+	id, err := db.Enqueue(ctx, Change{SourceID: src, TaskID: "a", FromStatus: "requested", ToStatus: "accepted", BaseVersion: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	res, row = task("a", "2", "2025-03-01T11:00:00Z")
+	row.Status = "accepted"
+	if err := db.CompleteChange(ctx, id, res, row); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := db.Change(ctx, id); c.State != ChangeSent {
+		t.Errorf("change state %s, want sent", c.State)
+	}
+	if r, _ := db.Resource(ctx, src, "Task", "a"); r.VersionID != "2" {
+		t.Errorf("stored Task version %q, want 2", r.VersionID)
+	}
+	if r, _ := db.Referral(ctx, src, "a"); r.Status != "accepted" || r.Pending {
+		t.Errorf("row status %q pending %v, want accepted, not pending", r.Status, r.Pending)
+	}
+	if err := db.CompleteChange(ctx, 999, res, row); !errors.Is(err, ErrNotFound) {
+		t.Errorf("CompleteChange of a missing id: %v, want ErrNotFound", err)
+	}
+}
+
+func TestCompleteChangeIsAllOrNothing(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	src := addSource(t, db, "https://a.example/fhir")
+	id, err := db.Enqueue(ctx, Change{SourceID: src, TaskID: "a", ToStatus: "accepted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, row := task("a", "2", "2025-03-01T11:00:00Z")
+	row.TaskID = "" // invalid: fails after the change was marked and the Task stored
+	if err := db.CompleteChange(ctx, id, res, row); err == nil {
+		t.Fatal("CompleteChange accepted an invalid row")
+	}
+	if c, _ := db.Change(ctx, id); c.State != ChangePending {
+		t.Errorf("change state %s, want still pending", c.State)
+	}
+	if _, err := db.Resource(ctx, src, "Task", "a"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the Task was stored: %v", err)
+	}
+}

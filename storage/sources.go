@@ -1,0 +1,215 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SourceState says whether a source can be synced.
+type SourceState string
+
+const (
+	StateOK          SourceState = "ok"
+	StateNeedsSignIn SourceState = "needs-sign-in"
+	StateError       SourceState = "error"
+)
+
+func (s SourceState) valid() bool {
+	return s == StateOK || s == StateNeedsSignIn || s == StateError
+}
+
+// Source is one referral platform's FHIR API the organization receives referrals from.
+type Source struct {
+	ID                       int64
+	Name, FHIRBase, ClientID string
+	RedirectPort             int
+	Owner                    string // typed reference polled for, e.g. "Organization/cbo-eastside"
+	Scopes                   string // granted scopes
+	AuthConfig               []byte // JSON of the discovered SMART configuration (not secret)
+	State                    SourceState
+	StateDetail              string
+	Watermark                string    // server time (FHIR instant) of the last complete sync; "" = never
+	LastSyncAt               time.Time // local time of the last complete sync; zero = never
+	CreatedAt                time.Time
+}
+
+// AddSource stores a new source and returns its ID. A source whose FHIRBase is
+// already stored is refused with an error wrapping ErrExists. An empty State
+// is stored as StateNeedsSignIn; a zero CreatedAt as now.
+func (db *DB) AddSource(ctx context.Context, s Source) (int64, error) {
+	if s.State == "" {
+		s.State = StateNeedsSignIn
+	}
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = db.now()
+	}
+	if err := s.check(); err != nil {
+		return 0, fmt.Errorf("storage: add source: %w", err)
+	}
+	var id int64
+	err := db.write(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO sources
+			(name, fhir_base, client_id, redirect_port, owner, scopes, auth_config,
+			 state, state_detail, watermark, last_sync_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.Name, s.FHIRBase, s.ClientID, s.RedirectPort, s.Owner, s.Scopes, s.AuthConfig,
+			s.State, s.StateDetail, s.Watermark, timeText(s.LastSyncAt), timeText(s.CreatedAt))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if isUnique(err) {
+		return 0, fmt.Errorf("storage: add source %s: %w", s.FHIRBase, ErrExists)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: add source %s: %w", s.FHIRBase, err)
+	}
+	return id, nil
+}
+
+// UpdateSource stores every field of s but ID and CreatedAt.
+func (db *DB) UpdateSource(ctx context.Context, s Source) error {
+	if err := s.check(); err != nil {
+		return fmt.Errorf("storage: update source %d: %w", s.ID, err)
+	}
+	err := db.write(ctx, func(tx *txn) error {
+		return mustAffect(tx.ExecContext(ctx, `UPDATE sources SET
+			name = ?, fhir_base = ?, client_id = ?, redirect_port = ?, owner = ?, scopes = ?,
+			auth_config = ?, state = ?, state_detail = ?, watermark = ?, last_sync_at = ?
+			WHERE id = ?`,
+			s.Name, s.FHIRBase, s.ClientID, s.RedirectPort, s.Owner, s.Scopes,
+			s.AuthConfig, s.State, s.StateDetail, s.Watermark, timeText(s.LastSyncAt), s.ID))
+	})
+	if isUnique(err) {
+		err = fmt.Errorf("%s: %w", s.FHIRBase, ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("storage: update source %d: %w", s.ID, err)
+	}
+	return nil
+}
+
+func (s Source) check() error {
+	if s.FHIRBase == "" {
+		return errors.New("empty FHIR base")
+	}
+	if !s.State.valid() {
+		return fmt.Errorf("unknown state %q", s.State)
+	}
+	return nil
+}
+
+const sourceColumns = `id, name, fhir_base, client_id, redirect_port, owner, scopes, auth_config,
+	state, state_detail, watermark, last_sync_at, created_at`
+
+func scanSource(sc interface{ Scan(...any) error }) (Source, error) {
+	var s Source
+	var lastSync, created sql.NullString
+	err := sc.Scan(&s.ID, &s.Name, &s.FHIRBase, &s.ClientID, &s.RedirectPort, &s.Owner, &s.Scopes,
+		&s.AuthConfig, &s.State, &s.StateDetail, &s.Watermark, &lastSync, &created)
+	if err != nil {
+		return Source{}, err
+	}
+	if s.LastSyncAt, err = parseTime(lastSync); err != nil {
+		return Source{}, err
+	}
+	if s.CreatedAt, err = parseTime(created); err != nil {
+		return Source{}, err
+	}
+	return s, nil
+}
+
+// Source returns the source with the given ID.
+func (db *DB) Source(ctx context.Context, id int64) (Source, error) {
+	s, err := scanSource(db.sql.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("storage: source %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// SourceByBase returns the source whose FHIR base is exactly fhirBase.
+func (db *DB) SourceByBase(ctx context.Context, fhirBase string) (Source, error) {
+	s, err := scanSource(db.sql.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE fhir_base = ?`, fhirBase))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("storage: source %s: %w", fhirBase, err)
+	}
+	return s, nil
+}
+
+// Sources returns all sources by ID.
+func (db *DB) Sources(ctx context.Context) ([]Source, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: sources: %w", err)
+	}
+	defer rows.Close()
+	var out []Source
+	for rows.Next() {
+		s, err := scanSource(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: sources: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: sources: %w", err)
+	}
+	return out, nil
+}
+
+// SetSourceState records whether the source can be synced, and why not.
+func (db *DB) SetSourceState(ctx context.Context, id int64, st SourceState, detail string) error {
+	if !st.valid() {
+		return fmt.Errorf("storage: set source %d state: unknown state %q", id, st)
+	}
+	err := db.write(ctx, func(tx *txn) error {
+		return mustAffect(tx.ExecContext(ctx, `UPDATE sources SET state = ?, state_detail = ? WHERE id = ?`, st, detail, id))
+	})
+	if err != nil {
+		return fmt.Errorf("storage: set source %d state: %w", id, err)
+	}
+	return nil
+}
+
+// FinishSync records a complete sync: the server's watermark, the local time,
+// and state ok. It also refreshes index statistics, since a sync is what
+// changes the shape of the data.
+func (db *DB) FinishSync(ctx context.Context, id int64, watermark string, at time.Time) error {
+	err := db.write(ctx, func(tx *txn) error {
+		err := mustAffect(tx.ExecContext(ctx, `UPDATE sources
+			SET watermark = ?, last_sync_at = ?, state = ?, state_detail = '' WHERE id = ?`,
+			watermark, timeText(at), StateOK, id))
+		if err != nil {
+			return err
+		}
+		return optimize(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: finish sync of source %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteSource removes the source and everything stored for it (tokens,
+// resources, referrals, outbox) in one transaction, by ON DELETE CASCADE.
+func (db *DB) DeleteSource(ctx context.Context, id int64) error {
+	err := db.write(ctx, func(tx *txn) error {
+		return mustAffect(tx.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id))
+	})
+	if err != nil {
+		return fmt.Errorf("storage: delete source %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+)
+
+// SaveCounts tells what a sync page did to referral Tasks: New were not stored
+// before, Updated changed versionId or lastUpdated, Unchanged did not.
+type SaveCounts struct{ New, Updated, Unchanged int }
+
+// SaveSyncPage stores one page of a sync in one transaction: it upserts the
+// resources (keeping the newer by lastUpdated when both have one) and the
+// referral rows (keeping ReceivedAt and SeenAt of stored rows). Any bad row
+// stores nothing of the page. A row's SourceID of 0 means sourceID.
+func (db *DB) SaveSyncPage(ctx context.Context, sourceID int64, res []Resource, refs []Referral) (SaveCounts, error) {
+	var c SaveCounts
+	err := db.write(ctx, func(tx *txn) error {
+		c = SaveCounts{}
+		for _, r := range res {
+			if r.SourceID == 0 {
+				r.SourceID = sourceID
+			}
+			if r.SourceID != sourceID {
+				return fmt.Errorf("resource %s/%s belongs to source %d", r.Type, r.ID, r.SourceID)
+			}
+			if err := db.upsertResource(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		for _, r := range refs {
+			if r.SourceID == 0 {
+				r.SourceID = sourceID
+			}
+			if r.SourceID != sourceID {
+				return fmt.Errorf("referral %s belongs to source %d", r.TaskID, r.SourceID)
+			}
+			o, err := db.upsertReferral(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			switch o {
+			case outcomeNew:
+				c.New++
+			case outcomeUpdated:
+				c.Updated++
+			default:
+				c.Unchanged++
+			}
+		}
+		return nil
+	})
+	if isForeignKey(err) {
+		err = fmt.Errorf("source: %w", ErrNotFound)
+	}
+	if err != nil {
+		return SaveCounts{}, fmt.Errorf("storage: save sync page of source %d: %w", sourceID, err)
+	}
+	return c, nil
+}
