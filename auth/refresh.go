@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// refreshMargin: refresh this long before expiry (smart-client.md: ≥60 s).
+const refreshMargin = 60 * time.Second
+
+// refreshTimeout bounds one refresh including Save. A refresh runs to completion even when every caller
+// gave up: a rotated refresh token must be saved, or the grant is lost.
+const refreshTimeout = 2 * time.Minute
+
+// Refresher keeps one source's access token fresh. It satisfies the fhir package's token interface
+// (AccessToken, Refresh). At most one refresh runs at a time; every caller waiting on it gets its result.
+type Refresher struct {
+	cfg      *Config
+	clientID string
+	hc       *http.Client
+	save     func(context.Context, Token) error
+	now      func() time.Time
+	flight   singleflight.Group
+
+	mu      sync.Mutex
+	tok     Token
+	unsaved *Token // a refreshed token whose Save failed: saved before anything else, never handed out before
+}
+
+// NewRefresher returns a Refresher for tok. save persists a refreshed token (the rotated refresh token with
+// its access token) and must succeed before the new access token is used (nil: nothing is saved).
+// now defaults to time.Now.
+func NewRefresher(cfg *Config, clientID string, hc *http.Client, tok Token, save func(context.Context, Token) error, now func() time.Time) *Refresher {
+	if now == nil {
+		now = time.Now
+	}
+	if save == nil {
+		save = func(context.Context, Token) error { return nil }
+	}
+	return &Refresher{cfg: cfg, clientID: clientID, hc: hc, tok: tok, save: save, now: now}
+}
+
+// Token returns a copy of the current token.
+func (r *Refresher) Token() Token {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tok
+}
+
+// AccessToken returns an access token, refreshing first when it expires within 60 s. A token of unknown
+// expiry is used until the platform answers 401 (then the caller calls Refresh).
+func (r *Refresher) AccessToken(ctx context.Context) (string, error) {
+	t := r.Token()
+	if r.fresh(t) {
+		return t.AccessToken, nil
+	}
+	return r.refresh(ctx, t.AccessToken)
+}
+
+// Refresh is called after the platform answered 401 to stale: it refreshes, unless the current access token
+// already differs from stale (someone else refreshed meanwhile) and is fresh.
+func (r *Refresher) Refresh(ctx context.Context, stale string) (string, error) {
+	return r.refresh(ctx, stale)
+}
+
+func (r *Refresher) fresh(t Token) bool {
+	return t.AccessToken != "" && (t.Expiry.IsZero() || t.Expiry.After(r.now().Add(refreshMargin)))
+}
+
+func (r *Refresher) refresh(ctx context.Context, stale string) (string, error) {
+	ch := r.flight.DoChan("refresh", func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+		defer cancel()
+		return r.refreshOnce(fctx, stale)
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return "", res.Err
+		}
+		return res.Val.(string), nil
+	case <-ctx.Done():
+		return "", fail(KindCanceled, "Referral Desk stopped waiting for the platform because the request was cancelled.", ctx.Err())
+	}
+}
+
+// refreshOnce runs inside the single flight.
+func (r *Refresher) refreshOnce(ctx context.Context, stale string) (string, error) {
+	r.mu.Lock()
+	cur, unsaved := r.tok, r.unsaved
+	r.mu.Unlock()
+	if unsaved != nil { // the last refresh's Save failed: its (possibly rotated) refresh token is the live one
+		if err := r.keep(ctx, *unsaved); err != nil {
+			return "", err
+		}
+		cur = *unsaved
+	}
+	if cur.AccessToken != stale && r.fresh(cur) {
+		return cur.AccessToken, nil
+	}
+	if r.cfg == nil || r.cfg.TokenEndpoint == "" {
+		return "", fail(KindLocal, "Referral Desk has not read this platform's sign-in settings yet. Connect the platform again.", nil)
+	}
+	if cur.RefreshToken == "" {
+		return "", fail(KindSignInNeeded, "Your sign-in to this platform has ended. Sign in again to keep working with it; nothing you saved was lost.", nil)
+	}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {cur.RefreshToken}, "client_id": {r.clientID}}
+	tok, err := requestToken(ctx, r.hc, r.cfg.TokenEndpoint, form, r.now, cur.RefreshToken)
+	if err != nil {
+		return "", tokenFailure(ctx, err, true)
+	}
+	if tok.RefreshToken == "" { // not rotated: the old one stays valid
+		tok.RefreshToken = cur.RefreshToken
+	}
+	if tok.IDToken == "" {
+		tok.IDToken = cur.IDToken
+	}
+	if tok.Scope == "" {
+		tok.Scope = cur.Scope
+	}
+	if err := r.keep(ctx, tok); err != nil {
+		return "", err
+	}
+	return tok.AccessToken, nil
+}
+
+// keep saves tok and only then makes it current; on failure tok stays pending for the next attempt.
+func (r *Refresher) keep(ctx context.Context, tok Token) error {
+	if err := r.save(ctx, tok); err != nil {
+		r.mu.Lock()
+		r.unsaved = &tok
+		r.mu.Unlock()
+		return fail(KindLocal, "Referral Desk could not save the renewed sign-in on this computer, so it is not used yet. Check the free disk space; Referral Desk will try again.", err)
+	}
+	r.mu.Lock()
+	r.tok, r.unsaved = tok, nil
+	r.mu.Unlock()
+	return nil
+}

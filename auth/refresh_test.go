@@ -1,0 +1,250 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// tokenServer is a token endpoint that rotates refresh tokens, unless answer overrides it.
+type tokenServer struct {
+	calls  atomic.Int32
+	answer func(w http.ResponseWriter, r *http.Request, n int32)
+	cfg    *Config
+}
+
+func newTokenServer(t *testing.T, answer func(w http.ResponseWriter, r *http.Request, n int32)) *tokenServer {
+	ts := &tokenServer{answer: answer}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := ts.calls.Add(1)
+		r.ParseForm()
+		if r.PostForm.Get("grant_type") != "refresh_token" || r.PostForm.Get("client_id") != "rd-client" || r.PostForm.Get("refresh_token") == "" {
+			writeJSON(w, 400, map[string]string{"error": "invalid_request"})
+			return
+		}
+		if ts.answer != nil {
+			ts.answer(w, r, n)
+			return
+		}
+		writeJSON(w, 200, map[string]any{"access_token": fmt.Sprintf("at-%d", n), "refresh_token": fmt.Sprintf("rt-%d", n), "token_type": "Bearer", "expires_in": 3600})
+	}))
+	t.Cleanup(srv.Close)
+	ts.cfg = &Config{TokenEndpoint: srv.URL + "/token", AuthorizationEndpoint: srv.URL + "/authorize"}
+	return ts
+}
+
+var (
+	expiring = Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: clock.Add(30 * time.Second)}
+	fresh    = Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: clock.Add(2 * time.Minute)}
+)
+
+func now() time.Time { return clock }
+
+// saved records what Save received.
+type saved struct {
+	mu   sync.Mutex
+	toks []Token
+	err  error
+}
+
+func (s *saved) save(_ context.Context, t Token) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	s.toks = append(s.toks, t)
+	return nil
+}
+
+func TestRefresherUsesFreshToken(t *testing.T) {
+	ts := newTokenServer(t, nil)
+	for _, tok := range []Token{fresh, {AccessToken: "at-0", RefreshToken: "rt-0"}} { // unknown expiry: use until a 401
+		r := NewRefresher(ts.cfg, "rd-client", nil, tok, (&saved{}).save, now)
+		if got, err := r.AccessToken(context.Background()); err != nil || got != "at-0" {
+			t.Errorf("AccessToken = %q, %v", got, err)
+		}
+	}
+	if ts.calls.Load() != 0 {
+		t.Error("a fresh token was refreshed")
+	}
+}
+
+func TestRefresherRefreshesBeforeExpiry(t *testing.T) {
+	ts := newTokenServer(t, nil)
+	s := &saved{}
+	r := NewRefresher(ts.cfg, "rd-client", nil, expiring, s.save, now)
+	got, err := r.AccessToken(context.Background())
+	if err != nil || got != "at-1" {
+		t.Fatalf("AccessToken = %q, %v", got, err)
+	}
+	want := Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: clock.Add(time.Hour)}
+	if len(s.toks) != 1 || s.toks[0] != want || r.Token() != want {
+		t.Errorf("saved %+v, current %+v; want the rotated token saved and current", s.toks, r.Token())
+	}
+}
+
+func TestRefresherAfter401(t *testing.T) {
+	ts := newTokenServer(t, nil)
+	r := NewRefresher(ts.cfg, "rd-client", nil, fresh, (&saved{}).save, now)
+	if got, err := r.Refresh(context.Background(), "at-0"); err != nil || got != "at-1" {
+		t.Fatalf("Refresh(stale) = %q, %v", got, err)
+	}
+	// A second caller that got the 401 for the same old token gets the new one without another request.
+	if got, err := r.Refresh(context.Background(), "at-0"); err != nil || got != "at-1" || ts.calls.Load() != 1 {
+		t.Fatalf("Refresh(old stale) = %q, %v after %d requests", got, err, ts.calls.Load())
+	}
+}
+
+func TestRefresherSavesRotationBeforeUse(t *testing.T) {
+	ts := newTokenServer(t, nil)
+	var r *Refresher
+	var handedOut atomic.Bool
+	save := func(_ context.Context, tok Token) error {
+		if handedOut.Load() || r.Token().AccessToken != "at-0" {
+			t.Error("the new access token was in use before Save")
+		}
+		if tok.RefreshToken != "rt-1" {
+			t.Errorf("Save got refresh token %q, want the rotated one", tok.RefreshToken)
+		}
+		return nil
+	}
+	r = NewRefresher(ts.cfg, "rd-client", nil, expiring, save, now)
+	got, err := r.AccessToken(context.Background())
+	handedOut.Store(true)
+	if err != nil || got != "at-1" {
+		t.Fatalf("AccessToken = %q, %v", got, err)
+	}
+}
+
+func TestRefresherSaveFailure(t *testing.T) {
+	ts := newTokenServer(t, nil)
+	s := &saved{err: errors.New("disk full")}
+	r := NewRefresher(ts.cfg, "rd-client", nil, expiring, s.save, now)
+	_, err := r.AccessToken(context.Background())
+	kindIs(t, err, KindLocal, "could not save the renewed sign-in")
+	if !errors.Is(err, s.err) || r.Token() != expiring {
+		t.Fatalf("err %v, current %+v: the unsaved token must not be used", err, r.Token())
+	}
+	// Once saving works again, the refreshed token is saved; the (possibly rotated) grant is not spent twice.
+	s.err = nil
+	got, err := r.AccessToken(context.Background())
+	if err != nil || got != "at-1" || ts.calls.Load() != 1 || len(s.toks) != 1 || s.toks[0].RefreshToken != "rt-1" {
+		t.Fatalf("retry: %q, %v, %d requests, saved %+v", got, err, ts.calls.Load(), s.toks)
+	}
+}
+
+func TestRefresherSingleFlight(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) {
+		if n == 1 {
+			close(started)
+		}
+		<-release
+		writeJSON(w, 200, map[string]any{"access_token": fmt.Sprintf("at-%d", n), "refresh_token": fmt.Sprintf("rt-%d", n), "expires_in": 3600})
+	})
+	s := &saved{}
+	r := NewRefresher(ts.cfg, "rd-client", nil, expiring, s.save, now)
+	const callers = 50
+	results := make(chan string, callers)
+	for range callers {
+		go func() {
+			tok, err := r.AccessToken(context.Background())
+			if err != nil {
+				tok = err.Error()
+			}
+			results <- tok
+		}()
+	}
+	<-started
+	close(release)
+	for range callers {
+		if got := <-results; got != "at-1" {
+			t.Errorf("caller got %q, want at-1", got)
+		}
+	}
+	if n := ts.calls.Load(); n != 1 || len(s.toks) != 1 {
+		t.Errorf("%d token requests, %d saves; want 1 and 1", n, len(s.toks))
+	}
+}
+
+func TestRefresherKeepsRefreshTokenNotRotated(t *testing.T) {
+	ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) {
+		writeJSON(w, 200, map[string]any{"access_token": "at-1", "token_type": "Bearer", "expires_in": "3600"})
+	})
+	r := NewRefresher(ts.cfg, "rd-client", nil, expiring, (&saved{}).save, now)
+	if _, err := r.AccessToken(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Token(); got.RefreshToken != "rt-0" || got.AccessToken != "at-1" {
+		t.Errorf("token after refresh = %+v", got)
+	}
+}
+
+func TestRefresherFailures(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		status int
+		body   map[string]string
+		tok    Token
+		target error
+	}{
+		{"invalid_grant", 400, map[string]string{"error": "invalid_grant"}, expiring, ErrSignInNeeded},
+		{"invalid_client", 401, map[string]string{"error": "invalid_client"}, expiring, ErrSignInNeeded},
+		{"invalid_grant with 200", 200, map[string]string{"error": "invalid_grant"}, expiring, ErrSignInNeeded},
+		{"no refresh token", 200, nil, Token{AccessToken: "at-0", Expiry: clock}, ErrSignInNeeded},
+		{"server error", 502, map[string]string{}, expiring, ErrTemporary},
+		{"rate limited", 429, map[string]string{"error": "slow_down"}, expiring, ErrTemporary},
+		{"server_error code", 400, map[string]string{"error": "server_error"}, expiring, ErrTemporary},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) { writeJSON(w, c.status, c.body) })
+			r := NewRefresher(ts.cfg, "rd-client", nil, c.tok, (&saved{}).save, now)
+			_, err := r.AccessToken(context.Background())
+			if !errors.Is(err, c.target) {
+				t.Fatalf("err = %v, want errors.Is %v", err, c.target)
+			}
+			if r.Token() != c.tok {
+				t.Errorf("token changed to %+v", r.Token())
+			}
+		})
+	}
+}
+
+func TestRefresherNetworkDown(t *testing.T) {
+	ts := newTokenServer(t, nil)
+	ts.cfg.TokenEndpoint = "http://127.0.0.1:1/token" // nothing listens on port 1
+	r := NewRefresher(ts.cfg, "rd-client", nil, expiring, (&saved{}).save, now)
+	_, err := r.AccessToken(context.Background())
+	if !errors.Is(err, ErrTemporary) || r.Token() != expiring {
+		t.Fatalf("err = %v, token %+v", err, r.Token())
+	}
+}
+
+// A caller that gives up does not abort the refresh: the rotated token is still saved.
+func TestRefresherCallerCancels(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) {
+		close(started)
+		<-release
+		writeJSON(w, 200, map[string]any{"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 3600})
+	})
+	saveDone := make(chan Token, 1)
+	r := NewRefresher(ts.cfg, "rd-client", nil, expiring, func(_ context.Context, tok Token) error { saveDone <- tok; return nil }, now)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { _, err := r.AccessToken(ctx); errc <- err }()
+	<-started
+	cancel()
+	kindIs(t, <-errc, KindCanceled, "cancelled")
+	close(release)
+	if tok := <-saveDone; tok.RefreshToken != "rt-1" {
+		t.Errorf("saved %+v", tok)
+	}
+}

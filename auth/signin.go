@@ -1,0 +1,275 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// SignIn is one sign-in to a platform through the system browser: authorization code with PKCE (S256) and
+// a loopback redirect (RFC 8252).
+type SignIn struct {
+	FHIRBase string
+	Config   *Config
+	ClientID string                     // read after Listening returns, so Listening may register a client and set it
+	Scopes   []string                   // default Scopes(Config)
+	Port     int                        // loopback port; 0 = OS-assigned (real servers often need the fixed, registered one)
+	Path     string                     // default "/callback"
+	Open     func(authURL string) error // the system browser; default OpenBrowser
+	HTTP     *http.Client               // default: a client with a 30 s timeout
+	Wait     time.Duration              // how long the person has to finish in the browser; default 5 min
+	Now      func() time.Time
+	// Listening, when set, is called once the loopback listener is up (before Open) with the exact redirect
+	// URI, e.g. to register a client for it.
+	Listening func(redirectURI string)
+}
+
+// Result is a completed sign-in.
+type Result struct {
+	Token         Token
+	FHIRUser      string         // the id_token's fhirUser (or legacy profile) claim, when verified
+	Claims        map[string]any // the verified id_token's claims; nil when there was none to verify
+	GrantedScopes []string       // as granted; the requested ones when the platform did not say
+	Warnings      []string       // sentences for the person: what will not work (scopes, no refresh token…)
+}
+
+// RedirectURI is the loopback redirect URI for port and path (default "/callback").
+func RedirectURI(port int, path string) string {
+	if path == "" {
+		path = "/callback"
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d%s", port, path)
+}
+
+// Run performs one sign-in and returns once the listener is closed and its goroutines are done (and Open has
+// returned, or did not within 5 s).
+func (s *SignIn) Run(ctx context.Context) (*Result, error) {
+	f, err := s.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	verifier, state := randomString(), randomString() // 256 bits each, fresh per attempt
+	lb, err := listenLoopback(ctx, f.Port, f.Path, state)
+	if err != nil {
+		return nil, err
+	}
+	var openDone chan struct{}
+	defer func() {
+		lb.close() // also answers a scripted browser still waiting on the callback
+		if openDone != nil {
+			t := time.NewTimer(openGrace)
+			defer t.Stop()
+			select {
+			case <-openDone:
+			case <-t.C:
+			}
+		}
+	}()
+	redirectURI := RedirectURI(lb.port, f.Path)
+	if s.Listening != nil {
+		s.Listening(redirectURI)
+	}
+	clientID := s.ClientID
+	if clientID == "" || hidden(clientID) {
+		return nil, fail(KindLocal, "Referral Desk has no client ID for this platform. Enter the one the platform gave you, or let Referral Desk register itself.", nil)
+	}
+	authURL, err := authorizationURL(f, clientID, redirectURI, state, verifier)
+	if err != nil {
+		return nil, err
+	}
+	timer := time.NewTimer(f.Wait)
+	defer timer.Stop()
+	// Open runs beside the listener: a scripted browser (tests, fhirtest) returns only after the callback.
+	var openErr error
+	openDone = make(chan struct{})
+	go func() {
+		defer close(openDone)
+		openErr = f.Open(authURL)
+	}()
+	opening := openDone
+	for {
+		select {
+		case <-opening:
+			if openErr != nil {
+				return nil, fail(KindLocal, "Referral Desk could not open your web browser for the sign-in. Check that a web browser is installed and try again.",
+					redact(openErr, authURL, state))
+			}
+			opening = nil
+		case cb := <-lb.calls:
+			res, err := f.finish(ctx, cb, clientID, redirectURI, verifier)
+			cb.reply <- err == nil
+			return res, err
+		case <-timer.C:
+			return nil, fail(KindTimeout, fmt.Sprintf("The platform's sign-in did not answer within %s. Try again.", humanDuration(f.Wait)), nil)
+		case <-ctx.Done():
+			return nil, fail(KindCanceled, "The sign-in was cancelled.", ctx.Err())
+		}
+	}
+}
+
+// openGrace is how long Run waits, after the sign-in ended, for Open to return.
+const openGrace = 5 * time.Second
+
+// redact keeps err unless its text carries one of the secrets (an Open func may quote the URL and its state).
+func redact(err error, secrets ...string) error {
+	for _, s := range secrets {
+		if strings.Contains(err.Error(), s) {
+			return errors.New(sanitize(err.Error(), secrets...))
+		}
+	}
+	return err
+}
+
+// withDefaults checks s and returns a copy with the defaults filled in.
+func (s *SignIn) withDefaults() (*SignIn, error) {
+	f := *s
+	if f.Config == nil {
+		return nil, fail(KindLocal, "Referral Desk has not read this platform's sign-in settings yet. Connect the platform again.", nil)
+	}
+	if err := validate(f.Config); err != nil {
+		return nil, err
+	}
+	if _, err := CheckEndpoint(f.FHIRBase); err != nil {
+		return nil, err
+	}
+	if f.Port < 0 || f.Port > 65535 {
+		return nil, fail(KindLocal, fmt.Sprintf("The sign-in port %d is not a valid port number (1 to 65535).", f.Port), nil)
+	}
+	if f.Path == "" {
+		f.Path = "/callback"
+	}
+	if !validPath(f.Path) {
+		return nil, fail(KindLocal, "The sign-in return path must start with '/' and contain only letters, digits and - . _ ~ /.", nil)
+	}
+	if f.Scopes == nil {
+		f.Scopes = Scopes(f.Config)
+	}
+	if f.Open == nil {
+		f.Open = OpenBrowser
+	}
+	if f.Wait <= 0 {
+		f.Wait = 5 * time.Minute
+	}
+	if f.Now == nil {
+		f.Now = time.Now
+	}
+	return &f, nil
+}
+
+func validPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "..") {
+		return false
+	}
+	return strings.Trim(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/") == ""
+}
+
+func authorizationURL(f *SignIn, clientID, redirectURI, state, verifier string) (string, error) {
+	u, err := CheckEndpoint(f.Config.AuthorizationEndpoint)
+	if err != nil {
+		return "", fail(KindPlatform, "The platform's sign-in address is unsafe or incomplete. Ask the platform to fix its SMART configuration.", err)
+	}
+	q := u.Query() // keep parameters the endpoint already carries
+	q.Set("response_type", "code")
+	q.Set("client_id", clientID)
+	q.Set("redirect_uri", redirectURI)
+	q.Set("scope", strings.Join(f.Scopes, " "))
+	q.Set("state", state)
+	q.Set("aud", f.FHIRBase) // SMART: the FHIR server the token is for
+	q.Set("code_challenge", challenge(verifier))
+	q.Set("code_challenge_method", "S256")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// finish checks the callback, exchanges the code and verifies the id_token.
+func (f *SignIn) finish(ctx context.Context, cb callback, clientID, redirectURI, verifier string) (*Result, error) {
+	cfg := f.Config
+	// RFC 9207 mix-up defence, also for error responses: the answer must come from the server we asked.
+	if (cb.iss != "" && cfg.Issuer != "" && cb.iss != cfg.Issuer) || (cb.iss == "" && cfg.IssInCallback) {
+		return nil, fail(KindUnsafe, "The sign-in came back from a different server than expected; nothing was saved.", fmt.Errorf("callback iss %q, expected %q", sanitize(cb.iss), cfg.Issuer))
+	}
+	if cb.errCode != "" {
+		return nil, callbackError(cb.errCode, cb.errDesc)
+	}
+	if cb.code == "" {
+		return nil, fail(KindPlatform, "The platform's sign-in came back without a sign-in code. Try again.", nil)
+	}
+	form := url.Values{
+		"grant_type": {"authorization_code"}, "code": {cb.code}, "redirect_uri": {redirectURI},
+		"client_id": {clientID}, "code_verifier": {verifier},
+	}
+	tok, err := requestToken(ctx, f.HTTP, cfg.TokenEndpoint, form, f.Now, cb.code, verifier)
+	if err != nil {
+		return nil, tokenFailure(ctx, err, false)
+	}
+	if tok.Scope == "" { // RFC 6749 §5.1: omitted means as requested
+		tok.Scope = strings.Join(f.Scopes, " ")
+	}
+	res := &Result{Token: tok, GrantedScopes: strings.Fields(tok.Scope)}
+	// Without issuer and jwks_uri (metadata-only platforms) an id_token cannot be checked, so it is not read.
+	if slices.Contains(f.Scopes, "openid") && tok.IDToken != "" && cfg.Issuer != "" && cfg.JWKSURI != "" {
+		claims, err := verifyIDToken(ctx, f.HTTP, cfg, clientID, tok.IDToken, f.Now)
+		if err != nil {
+			return nil, err
+		}
+		res.Claims, res.FHIRUser = claims, fhirUser(claims)
+	}
+	res.Warnings = MissingScopes(tok.Scope)
+	if tok.RefreshToken == "" && !slices.Contains(res.Warnings, msgOffline) {
+		res.Warnings = append(res.Warnings, msgOffline)
+	}
+	if slices.Contains(f.Scopes, "fhirUser") && res.FHIRUser == "" && !slices.Contains(res.Warnings, msgWhoAmI) {
+		res.Warnings = append(res.Warnings, msgWhoAmI)
+	}
+	return res, nil
+}
+
+// callbackError explains an error=… callback (RFC 6749 §4.1.2.1).
+func callbackError(code, desc string) *Error {
+	cause := &oauthError{Code: sanitize(code), Description: sanitize(desc)}
+	switch code {
+	case "access_denied":
+		return fail(KindRefused, "You chose not to allow Referral Desk to use your account on this platform, so you are not signed in. Nothing was changed.", cause)
+	case "invalid_scope":
+		return fail(KindRefused, "The platform refused the permissions Referral Desk asks for. Ask the platform to allow them.", cause)
+	case "server_error", "temporarily_unavailable":
+		return fail(KindTemporary, "The platform's sign-in is not available right now. Try again later.", cause)
+	}
+	return fail(KindRefused, "The platform refused the sign-in request. Ask the platform to check Referral Desk's client ID and return address.", cause)
+}
+
+// randomString returns 256 random bits, base64url-encoded (43 characters: a valid PKCE verifier).
+func randomString() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand, Go ≥ 1.24)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// challenge is the PKCE S256 code challenge of verifier (RFC 7636 §4.2).
+func challenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// humanDuration says d the way a person would: "5 minutes", "30 seconds".
+func humanDuration(d time.Duration) string {
+	if d >= time.Minute && d%time.Minute == 0 {
+		if n := int(d / time.Minute); n != 1 {
+			return fmt.Sprintf("%d minutes", n)
+		}
+		return "1 minute"
+	}
+	if n := int(math.Ceil(d.Seconds())); n != 1 {
+		return fmt.Sprintf("%d seconds", n)
+	}
+	return "1 second"
+}
