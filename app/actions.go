@@ -1,0 +1,217 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/referraldesk/referraldesk/fhir"
+	"github.com/referraldesk/referraldesk/storage"
+)
+
+// Change is a status change the case worker made, as queued for the platform.
+type Change = storage.Change
+
+// Outcome of sending one change.
+type Outcome struct {
+	Change Change
+	// Sent is true when the platform confirmed the change; Task is its copy then.
+	Sent bool
+	Task fhir.Resource
+}
+
+// Message says what happened to a change, in the case worker's words.
+func (o Outcome) Message() string {
+	c := o.Change
+	switch c.State {
+	case storage.ChangeSent:
+		return fmt.Sprintf("The platform accepted the change: the referral is now %s (version %s).",
+			strings.ToLower(StatusLabel(c.ToStatus)), o.Task.Meta.VersionID)
+	case storage.ChangeConflict, storage.ChangeRefused:
+		return c.Detail
+	}
+	if c.Detail != "" {
+		return "Saved here, not sent yet: " + c.Detail
+	}
+	return "Saved here; it will be sent at the next sync."
+}
+
+// SetStatus queues a status change for a referral and tries to send it now.
+// The transition must be one the IG allows; decline, hold, fail and cancel
+// need a reason. A change that cannot be sent now stays queued (Outcome.Sent
+// false, no error); one the platform refuses or that meets a newer version
+// comes back with the platform's explanation.
+func (a *App) SetStatus(ctx context.Context, source int64, taskID, to, reason string) (Outcome, error) {
+	row, err := a.store.Referral(ctx, source, taskID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if !CanMove(row.Status, to) {
+		return Outcome{}, problem(nil, "A referral that is %s cannot be moved to %s.",
+			strings.ToLower(StatusLabel(row.Status)), strings.ToLower(StatusLabel(to)))
+	}
+	if NeedsReason(to) && reason == "" {
+		return Outcome{}, problem(nil, "Say why (%s needs a reason the requester will see).", ActionName(row.Status, to))
+	}
+	if row.Pending {
+		return Outcome{}, problem(nil, "An earlier change to this referral is still waiting to be sent.")
+	}
+	c := storage.Change{SourceID: source, TaskID: taskID, FromStatus: row.Status, ToStatus: to,
+		Reason: reason, BaseVersion: row.VersionID, State: storage.ChangePending}
+	if c.ID, err = a.store.Enqueue(ctx, c); err != nil {
+		return Outcome{}, err
+	}
+	defer a.lock(source)()
+	s, err := a.session(ctx, source)
+	if err != nil {
+		a.noteFailure(ctx, source, err)
+		return a.queued(ctx, c.ID, err)
+	}
+	return a.send(ctx, s, c)
+}
+
+// queued reports a change left in the queue after err.
+func (a *App) queued(ctx context.Context, id int64, err error) (Outcome, error) {
+	_ = a.store.MarkChange(ctx, id, storage.ChangePending, Explain(err))
+	c, e := a.store.Change(ctx, id)
+	if e != nil {
+		return Outcome{}, e
+	}
+	return Outcome{Change: c}, nil
+}
+
+// sendPending sends a source's queued changes, oldest first. It stops at the
+// first one that cannot be sent now (the rest would fail the same way).
+func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) error {
+	changes, err := a.store.PendingChanges(ctx, s.src.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		o, err := a.send(ctx, s, c)
+		if err != nil {
+			return err
+		}
+		switch o.Change.State {
+		case storage.ChangeSent:
+			rep.Sent++
+		case storage.ChangeConflict:
+			rep.Conflicts++
+		case storage.ChangeRefused:
+			rep.Refused++
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// send sends one queued change: it reads the platform's latest copy of the
+// Task, changes only status, statusReason and output (the IG's rule for a
+// recipient), and PUTs it with If-Match on the version the case worker acted
+// on. Errors that mean "not now" leave the change queued and return no error;
+// losing the sign-in returns the error after queueing.
+func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, error) {
+	resumed := c.State == storage.ChangeSending // a previous attempt may have reached the platform
+	if err := a.store.MarkChange(ctx, c.ID, storage.ChangeSending, ""); err != nil {
+		return Outcome{}, err
+	}
+	latest, err := s.fhir.Read(ctx, "Task", c.TaskID)
+	if err != nil {
+		return a.failed(ctx, s, c, err)
+	}
+	if latest.Meta.VersionID != c.BaseVersion {
+		t, _ := fhir.Decode[fhir.Task](latest.Raw)
+		if resumed && t.Status == c.ToStatus {
+			// The interrupted attempt did reach the platform: do not send twice.
+			return a.confirmed(ctx, s, c, latest)
+		}
+		return a.conflict(ctx, s, c, latest, t.Status)
+	}
+	body, err := fhir.ApplyTaskUpdate(latest.Raw, fhir.TaskUpdate{Status: c.ToStatus, Reason: c.Reason})
+	if err != nil {
+		return a.refused(ctx, c, problem(err, "This referral's data on the platform could not be read, so the change was not sent."))
+	}
+	updated, err := s.fhir.Update(ctx, "Task", c.TaskID, body, c.BaseVersion)
+	if err != nil {
+		if fhir.KindOf(err) == fhir.KindConflict {
+			if fresh, rerr := s.fhir.Read(ctx, "Task", c.TaskID); rerr == nil {
+				t, _ := fhir.Decode[fhir.Task](fresh.Raw)
+				return a.conflict(ctx, s, c, fresh, t.Status)
+			}
+			return a.conflict(ctx, s, c, fhir.Resource{}, "")
+		}
+		return a.failed(ctx, s, c, err)
+	}
+	return a.confirmed(ctx, s, c, updated)
+}
+
+// confirmed records a change the platform has applied, with its copy of the Task.
+func (a *App) confirmed(ctx context.Context, s *session, c storage.Change, task fhir.Resource) (Outcome, error) {
+	row, err := a.rowFor(ctx, s.src.ID, task)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := a.store.CompleteChange(ctx, c.ID, storeResource(s.src.ID, task), row); err != nil {
+		return Outcome{}, err
+	}
+	c, err = a.store.Change(ctx, c.ID)
+	return Outcome{Change: c, Sent: true, Task: task}, err
+}
+
+// conflict records that the platform's copy moved on since the case worker
+// acted: the change is not sent, and the newer copy replaces ours so the
+// inbox shows what is true now. Nothing is overwritten on the platform.
+func (a *App) conflict(ctx context.Context, s *session, c storage.Change, latest fhir.Resource, status string) (Outcome, error) {
+	say := "Someone changed this referral on the platform after you opened it"
+	if status != "" && status != c.FromStatus {
+		say += fmt.Sprintf(" (it is now %s)", strings.ToLower(StatusLabel(status)))
+	}
+	say += fmt.Sprintf(". Your change (%s) was not sent. Look at the referral again and decide.", ActionName(c.FromStatus, c.ToStatus))
+	if latest.ID != "" {
+		if row, err := a.rowFor(ctx, s.src.ID, latest); err == nil {
+			if _, err := a.store.SaveSyncPage(ctx, s.src.ID, []storage.Resource{storeResource(s.src.ID, latest)}, []storage.Referral{row}); err != nil {
+				return Outcome{}, err
+			}
+		}
+	}
+	if err := a.store.MarkChange(ctx, c.ID, storage.ChangeConflict, say); err != nil {
+		return Outcome{}, err
+	}
+	c, err := a.store.Change(ctx, c.ID)
+	return Outcome{Change: c}, err
+}
+
+// refused records a change the platform (or the data) will not take as it is.
+func (a *App) refused(ctx context.Context, c storage.Change, err error) (Outcome, error) {
+	if merr := a.store.MarkChange(ctx, c.ID, storage.ChangeRefused, Explain(err)); merr != nil {
+		return Outcome{}, merr
+	}
+	c, merr := a.store.Change(ctx, c.ID)
+	return Outcome{Change: c}, merr
+}
+
+// failed sorts a send error: refusals are final, the rest stay queued.
+func (a *App) failed(ctx context.Context, s *session, c storage.Change, err error) (Outcome, error) {
+	switch {
+	case isSignInNeeded(err):
+		a.noteFailure(ctx, s.src.ID, err)
+		o, qerr := a.queued(ctx, c.ID, err)
+		if qerr != nil {
+			return o, qerr
+		}
+		return o, err
+	case temporary(err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return a.queued(ctx, c.ID, err)
+	}
+	return a.refused(ctx, c, err)
+}
+
+// rowFor computes a Task's inbox row using what is stored for its references.
+func (a *App) rowFor(ctx context.Context, source int64, task fhir.Resource) (storage.Referral, error) {
+	rs := newResourceSet(ctx, a.store, source)
+	rs.add(task)
+	return referralRow(source, task, rs.get)
+}

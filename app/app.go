@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/referraldesk/referraldesk/auth"
+	"github.com/referraldesk/referraldesk/fhir"
+	"github.com/referraldesk/referraldesk/storage"
+)
+
+// Source is a connected referral platform.
+type Source = storage.Source
+
+// Referral is one referral as the inbox lists it.
+type Referral = storage.Referral
+
+// Options wires the app to what a test or main controls.
+type Options struct {
+	Store *storage.DB
+	// HTTP is the base client for every platform (timeouts); nil = a sane default.
+	HTTP *http.Client
+	// OpenBrowser opens a sign-in page in the system browser; nil = auth.OpenBrowser.
+	OpenBrowser func(url string) error
+	// Now is the clock; nil = time.Now.
+	Now func() time.Time
+	// SignInWait bounds how long a sign-in waits for the person; 0 = 5 minutes.
+	SignInWait time.Duration
+	// PageSize is the _count Referral Desk asks per search page; 0 = 200.
+	PageSize int
+}
+
+// App is Referral Desk's behaviour, shared by the desktop window and the command line.
+type App struct {
+	store *storage.DB
+	hc    *http.Client
+	open  func(string) error
+	now   func() time.Time
+	wait  time.Duration
+	page  int
+
+	mu       sync.Mutex
+	sessions map[int64]*session    // signed-in clients per source
+	busy     map[int64]*sync.Mutex // one sync or send at a time per source
+}
+
+// New returns an App over an open store.
+func New(o Options) *App {
+	a := &App{store: o.Store, hc: o.HTTP, open: o.OpenBrowser, now: o.Now, wait: o.SignInWait, page: o.PageSize,
+		sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
+	if a.hc == nil {
+		a.hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	if a.open == nil {
+		a.open = auth.OpenBrowser
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.page <= 0 {
+		a.page = 200
+	}
+	return a
+}
+
+// session is one source's signed-in FHIR client.
+type session struct {
+	src  storage.Source
+	cfg  *auth.Config
+	fhir *fhir.Client
+}
+
+// Sources lists the connected platforms.
+func (a *App) Sources(ctx context.Context) ([]Source, error) {
+	return a.store.Sources(ctx)
+}
+
+// lock serialises syncs and sends for one source.
+func (a *App) lock(id int64) func() {
+	a.mu.Lock()
+	m, ok := a.busy[id]
+	if !ok {
+		m = &sync.Mutex{}
+		a.busy[id] = m
+	}
+	a.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+// session returns the signed-in client of a source, building it from the store.
+func (a *App) session(ctx context.Context, id int64) (*session, error) {
+	a.mu.Lock()
+	s, ok := a.sessions[id]
+	a.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	src, err := a.store.Source(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var cfg auth.Config
+	if err := json.Unmarshal(src.AuthConfig, &cfg); err != nil {
+		return nil, problem(err, "The saved settings of %s are damaged. Connect to it again.", src.Name)
+	}
+	tok, err := a.store.Tokens(ctx, id)
+	if err != nil {
+		if err == storage.ErrNotFound {
+			return nil, problem(auth.ErrSignInNeeded, "%s needs you to sign in again.", src.Name)
+		}
+		return nil, err
+	}
+	save := func(ctx context.Context, t auth.Token) error {
+		return a.store.SaveTokens(ctx, id, storage.Tokens(t))
+	}
+	ref := auth.NewRefresher(&cfg, src.ClientID, a.hc, auth.Token(tok), save, a.now)
+	fc, err := fhir.NewClient(src.FHIRBase, a.hc, ref)
+	if err != nil {
+		return nil, err
+	}
+	s = &session{src: src, cfg: &cfg, fhir: fc}
+	a.mu.Lock()
+	a.sessions[id] = s
+	a.mu.Unlock()
+	return s, nil
+}
+
+// forget drops a cached session (after sign-in, on sign-in loss, on removal).
+func (a *App) forget(id int64) {
+	a.mu.Lock()
+	delete(a.sessions, id)
+	a.mu.Unlock()
+}
+
+// noteFailure records what a failed talk with a source means for its state.
+func (a *App) noteFailure(ctx context.Context, id int64, err error) {
+	if isSignInNeeded(err) {
+		a.forget(id)
+		_ = a.store.SetSourceState(ctx, id, storage.StateNeedsSignIn, Explain(err))
+		return
+	}
+	if !temporary(err) {
+		_ = a.store.SetSourceState(ctx, id, storage.StateError, Explain(err))
+	}
+}
+
+// isSignInNeeded: the platform ended the grant, or refused the token even after a refresh.
+func isSignInNeeded(err error) bool {
+	return errors.Is(err, auth.ErrSignInNeeded) ||
+		(fhir.KindOf(err) == fhir.KindUnauthorized && !errors.Is(err, auth.ErrTemporary))
+}

@@ -1,0 +1,232 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/referraldesk/referraldesk/fhir"
+)
+
+// Detail is a referral in full, as a case worker reads it.
+type Detail struct {
+	Referral
+	Source       Source
+	StatusReason string
+	Person       Person
+	DoNotContact bool
+	Consent      ConsentInfo
+	Need         Need
+	Requester    Requester
+	Notes        []string
+	Changes      []Change // what this desk sent or queued, oldest first
+	Next         []string // statuses the case worker may move it to now
+	Raw          map[string]json.RawMessage
+}
+
+// Person is who the referral is for. Contact details must be hidden behind a
+// deliberate reveal when DoNotContact is set.
+type Person struct {
+	Name, Gender, BirthDate, Language string
+	Age                               int // -1 when unknown
+	Phones, Emails, Addresses         []string
+	Known                             bool // the Patient resource was available
+}
+
+// ConsentInfo is the consent to share SDOH information with this organization.
+type ConsentInfo struct {
+	State         string // active | inactive | none
+	Date, Policy  string
+	Organizations []string
+	Period        string
+}
+
+// Need is what is asked for.
+type Need struct {
+	Category, Service string
+	Reasons           []string
+	Notes             []string
+	Period            string
+	Priority          string
+}
+
+// Requester is who asked and how to reach them.
+type Requester struct {
+	Name     string
+	Contacts []string
+}
+
+// Referral returns a referral with everything Referral Desk knows about it.
+func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detail, error) {
+	row, err := a.store.Referral(ctx, source, taskID)
+	if err != nil {
+		return nil, err
+	}
+	src, err := a.store.Source(ctx, source)
+	if err != nil {
+		return nil, err
+	}
+	rs := newResourceSet(ctx, a.store, source)
+	d := &Detail{Referral: row, Source: src, Raw: map[string]json.RawMessage{}, Next: NextStatuses(row.Status)}
+	if row.Pending {
+		d.Next = nil
+	}
+	taskRes, ok := rs.get("Task/" + taskID)
+	if !ok {
+		return d, nil
+	}
+	d.Raw["Task"] = taskRes.Raw
+	t, _ := fhir.Decode[fhir.Task](taskRes.Raw)
+	d.StatusReason = t.StatusReason.Label()
+	for _, n := range t.Note {
+		d.Notes = append(d.Notes, n.Text)
+	}
+	d.Person = personOf(rs.get, t.For, a.now())
+	d.Requester = Requester{Name: row.Requester, Contacts: requesterContacts(rs.get, t.Requester)}
+	if srRes, ok := rs.get(t.Focus.Reference); ok {
+		d.Raw["ServiceRequest"] = srRes.Raw
+		sr, _ := fhir.Decode[fhir.ServiceRequest](srRes.Raw)
+		d.DoNotContact = sr.DoNotContact()
+		d.Need = needOf(rs.get, sr)
+		d.Consent = consentOf(rs.get, sr)
+	} else {
+		d.Consent.State = "none"
+	}
+	if d.Need.Priority == "" {
+		d.Need.Priority = row.Priority
+	}
+	d.Changes, err = a.store.ChangesForTask(ctx, source, taskID)
+	return d, err
+}
+
+// MarkSeen records that the case worker opened a referral (it is no longer unread).
+func (a *App) MarkSeen(ctx context.Context, source int64, taskID string) error {
+	return a.store.MarkSeen(ctx, source, taskID, a.now())
+}
+
+func personOf(get lookup, ref fhir.Reference, now time.Time) Person {
+	p := Person{Name: ref.Display, Age: -1}
+	pt, ok := decodeRef[fhir.Patient](get, ref)
+	if !ok {
+		return p
+	}
+	p.Known = true
+	if n := pt.DisplayName(); n != "" {
+		p.Name = n
+	}
+	p.Gender, p.BirthDate = pt.Gender, pt.BirthDate
+	if b, err := time.Parse("2006-01-02", pt.BirthDate); err == nil {
+		p.Age = now.Year() - b.Year()
+		if now.YearDay() < b.YearDay() {
+			p.Age--
+		}
+	}
+	for _, c := range pt.Communication {
+		if p.Language == "" || c.Preferred {
+			p.Language = c.Language.Label()
+		}
+	}
+	for _, t := range pt.Telecom {
+		v := t.Value
+		if t.Use != "" {
+			v += " (" + t.Use + ")"
+		}
+		switch t.System {
+		case "phone", "sms":
+			p.Phones = append(p.Phones, v)
+		case "email":
+			p.Emails = append(p.Emails, v)
+		}
+	}
+	for _, ad := range pt.Address {
+		if ad.Period.End == "" {
+			p.Addresses = append(p.Addresses, ad.String())
+		}
+	}
+	return p
+}
+
+func needOf(get lookup, sr fhir.ServiceRequest) Need {
+	n := Need{Service: sr.Code.Label(), Priority: sr.Priority}
+	if c, ok := sr.SDOHCategory(); ok {
+		n.Category = categoryLabel(c)
+	}
+	for _, rc := range sr.ReasonCode {
+		n.Reasons = append(n.Reasons, rc.Label())
+	}
+	for _, ref := range sr.ReasonReference {
+		if c, ok := decodeRef[fhir.Condition](get, ref); ok && c.Code.Label() != "" {
+			n.Reasons = append(n.Reasons, c.Code.Label())
+		} else if ref.Display != "" {
+			n.Reasons = append(n.Reasons, ref.Display)
+		}
+	}
+	for _, note := range sr.Note {
+		n.Notes = append(n.Notes, note.Text)
+	}
+	switch {
+	case sr.OccurrencePeriod != nil:
+		n.Period = periodText(*sr.OccurrencePeriod)
+	case sr.OccurrenceDateTime != "":
+		n.Period = sr.OccurrenceDateTime
+	}
+	return n
+}
+
+func consentOf(get lookup, sr fhir.ServiceRequest) ConsentInfo {
+	info := ConsentInfo{State: consentState(get, sr)}
+	for _, ref := range sr.SupportingInfo {
+		c, ok := decodeRef[fhir.Consent](get, ref)
+		if !ok {
+			continue
+		}
+		info.Date, info.Policy = c.DateTime, c.PolicyRule.Label()
+		info.Period = periodText(c.Provision.Period)
+		for _, o := range c.Organization {
+			if name := requesterName(get, o); name != "" {
+				info.Organizations = append(info.Organizations, name)
+			}
+		}
+		if c.Status == "active" {
+			break
+		}
+	}
+	return info
+}
+
+func requesterContacts(get lookup, ref fhir.Reference) []string {
+	var out []string
+	add := func(cps []fhir.ContactPoint) {
+		for _, c := range cps {
+			if c.Value != "" {
+				out = append(out, fmt.Sprintf("%s: %s", c.System, c.Value))
+			}
+		}
+	}
+	if pr, ok := decodeRef[fhir.PractitionerRole](get, ref); ok {
+		add(pr.Telecom)
+		if o, ok := decodeRef[fhir.Organization](get, pr.Organization); ok {
+			add(o.Telecom)
+		}
+	}
+	if o, ok := decodeRef[fhir.Organization](get, ref); ok {
+		add(o.Telecom)
+	}
+	if p, ok := decodeRef[fhir.Practitioner](get, ref); ok {
+		add(p.Telecom)
+	}
+	return out
+}
+
+func periodText(p fhir.Period) string {
+	switch {
+	case p.Start != "" && p.End != "":
+		return p.Start + " to " + p.End
+	case p.Start != "":
+		return "from " + p.Start
+	case p.End != "":
+		return "until " + p.End
+	}
+	return ""
+}
