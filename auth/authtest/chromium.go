@@ -96,13 +96,15 @@ func (b *Browser) SignIn(user, password string) func(authURL string) error {
 			title(&approveTitle),
 			chromedp.Click(chromedp.ID("approve")),
 			// The platform redirects to the app's loopback listener, which answers with its own page.
+			// A poll that starts on the approve page dies with that page's document: poll again.
 			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-				_, err := chromedp.Poll[bool](`location.href.startsWith("http://127.0.0.1:") && !location.pathname.startsWith("/auth") && document.readyState === "complete" && document.body !== null && document.body.innerText.length > 0`)(ctx, t)
-				return err
-			}),
-			chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) {
-				done, err = chromedp.Text(chromedp.CSS("body"))(ctx, t)
-				return err
+				for {
+					text, err := chromedp.Poll[string](`location.href.startsWith("http://127.0.0.1:") && !location.pathname.startsWith("/auth") && document.readyState === "complete" && document.body !== null && document.body.innerText`)(ctx, t)
+					if err == nil || ctx.Err() != nil {
+						done = text
+						return err
+					}
+				}
 			}),
 		)
 		b.Pages = append(b.Pages, signInTitle, approveTitle, done)

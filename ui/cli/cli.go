@@ -1,0 +1,170 @@
+// Package cli is Referral Desk's command line: the same app as the window,
+// for scripting and support. Every command prints what happened in plain
+// words and exits non-zero with a one-line reason on failure.
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/referraldesk/referraldesk/app"
+	"github.com/referraldesk/referraldesk/storage"
+)
+
+// Env is what the command line needs from its surroundings.
+type Env struct {
+	Stdout, Stderr io.Writer
+	// DataDir is where the database lives when --data-dir is not given.
+	DataDir string
+	// OpenBrowser opens the sign-in page; nil = the system browser.
+	OpenBrowser func(url string) error
+}
+
+// command is one subcommand.
+type command struct {
+	usage string
+	run   func(ctx context.Context, c *cmdline, args []string) error
+}
+
+// commands is filled in init: the commands' own help refers back to it.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"connect":       {"connect URL [--client-id ID] [--redirect-port N] [--owner REF] [--name NAME]", runConnect},
+		"sources":       {"sources", runSources},
+		"sync":          {"sync [--source ID]", runSync},
+		"inbox":         {"inbox [--status S] [--source ID] [--json]", runInbox},
+		"show":          {"show TASK", runShow},
+		"set-status":    {"set-status TASK STATUS [--reason TEXT]", runSetStatus},
+		"demo-platform": {"demo-platform [--addr 127.0.0.1:0] [--referrals N]", runDemoPlatform},
+	}
+}
+
+// IsCommand reports whether name is a command-line command (else main opens the window).
+func IsCommand(name string) bool {
+	_, ok := commands[name]
+	return ok || name == "help" || name == "-h" || name == "--help"
+}
+
+// Usage is the command-line help.
+func Usage() string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("usage: referraldesk [--data-dir DIR] COMMAND\n\ncommands:\n")
+	for _, n := range names {
+		b.WriteString("  " + commands[n].usage + "\n")
+	}
+	b.WriteString("\nWith no command, Referral Desk opens its window.\n")
+	return b.String()
+}
+
+// cmdline is one run of a command: where it writes and the app it drives.
+type cmdline struct {
+	env     Env
+	dataDir string
+	app     *app.App
+	store   *storage.DB
+}
+
+// Run runs one command line (without the program name) and returns the exit status.
+func Run(args []string, env Env) int {
+	if env.Stdout == nil {
+		env.Stdout = os.Stdout
+	}
+	if env.Stderr == nil {
+		env.Stderr = os.Stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, args, env); err != nil {
+		fmt.Fprintln(env.Stderr, "referraldesk: "+oneLine(app.Explain(err)))
+		return 1
+	}
+	return 0
+}
+
+func run(ctx context.Context, args []string, env Env) error {
+	global := flag.NewFlagSet("referraldesk", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	dataDir := global.String("data-dir", env.DataDir, "")
+	if err := global.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	rest := global.Args()
+	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+		fmt.Fprint(env.Stdout, Usage())
+		return nil
+	}
+	cmd, ok := commands[rest[0]]
+	if !ok {
+		return usageError(fmt.Sprintf("unknown command %q", rest[0]))
+	}
+	c := &cmdline{env: env, dataDir: *dataDir}
+	if rest[0] != "demo-platform" {
+		if err := c.open(); err != nil {
+			return err
+		}
+		defer c.store.Close()
+	}
+	return cmd.run(ctx, c, rest[1:])
+}
+
+// open opens the database and the app over it.
+func (c *cmdline) open() error {
+	if c.dataDir == "" {
+		return usageError("no data folder: give --data-dir")
+	}
+	store, err := storage.Open(filepath.Join(c.dataDir, "referraldesk.db"))
+	if err != nil {
+		return &app.Problem{Say: fmt.Sprintf("Referral Desk could not open its data in %s: %v", c.dataDir, err), Err: err}
+	}
+	c.store = store
+	c.app = app.New(app.Options{Store: store, OpenBrowser: c.env.OpenBrowser})
+	return nil
+}
+
+func (c *cmdline) printf(format string, args ...any) { fmt.Fprintf(c.env.Stdout, format, args...) }
+
+// parse parses flags that may come before, between or after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError(err.Error())
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func usageError(s string) error { return &app.Problem{Say: s + " (see 'referraldesk help')"} }
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// needArgs checks the count of positional arguments.
+func needArgs(pos []string, n int, usage string) error {
+	if len(pos) != n {
+		return usageError("usage: referraldesk " + usage)
+	}
+	return nil
+}

@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/referraldesk/referraldesk/app"
+)
+
+func runConnect(ctx context.Context, c *cmdline, args []string) error {
+	fs := flag.NewFlagSet("connect", flag.ContinueOnError)
+	var o app.ConnectOptions
+	fs.StringVar(&o.ClientID, "client-id", "", "")
+	fs.IntVar(&o.RedirectPort, "redirect-port", 0, "")
+	fs.StringVar(&o.Owner, "owner", "", "")
+	fs.StringVar(&o.Name, "name", "", "")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(pos, 1, commands["connect"].usage); err != nil {
+		return err
+	}
+	o.Link = pos[0]
+	fmt.Fprintln(c.env.Stderr, "Sign in to the platform in your browser; Referral Desk waits here.")
+	src, err := c.app.Connect(ctx, o)
+	if err != nil {
+		return err
+	}
+	c.printf("%d\n", src.ID)
+	fmt.Fprintf(c.env.Stderr, "Connected to %s: receiving referrals for %s.\n", src.Name, src.Owner)
+	if src.StateDetail != "" {
+		fmt.Fprintln(c.env.Stderr, "Note: "+src.StateDetail)
+	}
+	return nil
+}
+
+func runSources(ctx context.Context, c *cmdline, args []string) error {
+	if err := needArgs(args, 0, commands["sources"].usage); err != nil {
+		return err
+	}
+	srcs, err := c.app.Sources(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tFHIR BASE\tOWNER\tSTATE\tLAST SYNC")
+	for _, s := range srcs {
+		last := "never"
+		if !s.LastSyncAt.IsZero() {
+			last = s.LastSyncAt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Name, s.FHIRBase, s.Owner, stateWord(s), last)
+	}
+	return tw.Flush()
+}
+
+func stateWord(s app.Source) string {
+	switch s.State {
+	case "needs-sign-in":
+		return "needs sign-in"
+	case "error":
+		return "error: " + oneLine(s.StateDetail)
+	}
+	return string(s.State)
+}
+
+func runSync(ctx context.Context, c *cmdline, args []string) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	source := fs.Int64("source", 0, "")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(pos, 0, commands["sync"].usage); err != nil {
+		return err
+	}
+	var reps []app.SyncReport
+	if *source != 0 {
+		rep, err := c.app.Sync(ctx, *source)
+		rep.Err = err
+		reps = append(reps, rep)
+	} else if reps, err = c.app.SyncAll(ctx); err != nil {
+		return err
+	}
+	if len(reps) == 0 {
+		return &app.Problem{Say: "No platform is connected yet: run 'referraldesk connect URL' first."}
+	}
+	var failed []string
+	for _, r := range reps {
+		c.printf("%d %s: %d new, %d updated, %d unchanged, %d requests, %s",
+			r.Source.ID, r.Source.Name, r.New, r.Updated, r.Unchanged, r.Requests, r.Duration.Round(time.Millisecond))
+		if r.Sent+r.Conflicts+r.Refused > 0 {
+			c.printf("; changes sent %d, conflicts %d, refused %d", r.Sent, r.Conflicts, r.Refused)
+		}
+		if len(r.Skipped) > 0 {
+			c.printf("; %d entries could not be read", len(r.Skipped))
+		}
+		if r.Err != nil {
+			c.printf("; failed: %s", oneLine(app.Explain(r.Err)))
+			failed = append(failed, r.Source.Name)
+		}
+		c.printf("\n")
+	}
+	if len(failed) > 0 {
+		return &app.Problem{Say: "Sync failed for " + strings.Join(failed, ", ") + "."}
+	}
+	return nil
+}
+
+// inboxRow is one referral as `inbox --json` prints it.
+type inboxRow struct {
+	Task      string `json:"task"`
+	Source    int64  `json:"source"`
+	Status    string `json:"status"`
+	Priority  string `json:"priority"`
+	Person    string `json:"person"`
+	Need      string `json:"need"`
+	Requester string `json:"requester"`
+	Received  string `json:"received"`
+	Pending   bool   `json:"pending,omitempty"`
+	NoContact bool   `json:"doNotContact,omitempty"`
+}
+
+func runInbox(ctx context.Context, c *cmdline, args []string) error {
+	fs := flag.NewFlagSet("inbox", flag.ContinueOnError)
+	status := fs.String("status", "", "")
+	source := fs.Int64("source", 0, "")
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(pos, 0, commands["inbox"].usage); err != nil {
+		return err
+	}
+	f := app.InboxFilter{SourceID: *source}
+	if *status != "" {
+		f.Statuses = strings.Split(*status, ",")
+	}
+	refs, err := c.app.Inbox(ctx, f)
+	if err != nil {
+		return err
+	}
+	rows := make([]inboxRow, len(refs))
+	for i, r := range refs {
+		rows[i] = inboxRow{Task: r.TaskID, Source: r.SourceID, Status: r.Status, Priority: r.Priority, Person: r.Person,
+			Need: r.Need, Requester: r.Requester, Received: r.AuthoredOn, Pending: r.Pending, NoContact: r.DoNotContact}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(c.env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tSOURCE\tSTATUS\tPRIORITY\tPERSON\tNEED\tREQUESTER\tRECEIVED")
+	for _, r := range rows {
+		status := r.Status
+		if r.Pending {
+			status += " (sending)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Task, r.Source, status, r.Priority, r.Person, r.Need, r.Requester, r.Received)
+	}
+	return tw.Flush()
+}
+
+func runSetStatus(ctx context.Context, c *cmdline, args []string) error {
+	fs := flag.NewFlagSet("set-status", flag.ContinueOnError)
+	reason := fs.String("reason", "", "")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(pos, 2, commands["set-status"].usage); err != nil {
+		return err
+	}
+	ref, err := c.app.FindReferral(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	out, err := c.app.SetStatus(ctx, ref.SourceID, ref.TaskID, pos[1], *reason)
+	if err != nil {
+		return err
+	}
+	if !out.Sent {
+		return &app.Problem{Say: out.Message()}
+	}
+	c.printf("%s\n", out.Message())
+	return nil
+}
+
+func runDemoPlatform(ctx context.Context, c *cmdline, args []string) error {
+	fs := flag.NewFlagSet("demo-platform", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "")
+	n := fs.Int("referrals", 25, "")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(pos, 0, commands["demo-platform"].usage); err != nil {
+		return err
+	}
+	p, err := app.StartDemoPlatform(*addr, *n)
+	if err != nil {
+		return &app.Problem{Say: "The demo platform could not start: " + err.Error(), Err: err}
+	}
+	defer p.Close()
+	user, pass := p.SignIn()
+	c.printf("%s\n", p.FHIRBase())
+	fmt.Fprintf(c.env.Stderr, "Demo referral platform with %d referrals is running.\nConnect with: referraldesk connect %s\nSign in as %q with password %q. Press Ctrl+C to stop.\n",
+		*n, p.FHIRBase(), user, pass)
+	<-ctx.Done()
+	return nil
+}
