@@ -213,5 +213,5 @@ func (a *App) failed(ctx context.Context, s *session, c storage.Change, err erro
 func (a *App) rowFor(ctx context.Context, source int64, task fhir.Resource) (storage.Referral, error) {
 	rs := newResourceSet(ctx, a.store, source)
 	rs.add(task)
-	return referralRow(source, task, rs.get)
+	return referralRow(source, task, rs)
 }

@@ -82,14 +82,14 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	for _, n := range t.Note {
 		d.Notes = append(d.Notes, n.Text)
 	}
-	d.Person = personOf(rs.get, t.For, a.now())
-	d.Requester = Requester{Name: row.Requester, Contacts: requesterContacts(rs.get, t.Requester)}
+	d.Person = personOf(rs, t.For, a.now())
+	d.Requester = Requester{Name: row.Requester, Contacts: requesterContacts(rs, t.Requester)}
 	if srRes, ok := rs.get(t.Focus.Reference); ok {
 		d.Raw["ServiceRequest"] = srRes.Raw
 		sr, _ := fhir.Decode[fhir.ServiceRequest](srRes.Raw)
 		d.DoNotContact = sr.DoNotContact()
-		d.Need = needOf(rs.get, sr)
-		d.Consent = consentOf(rs.get, sr)
+		d.Need = needOf(rs, sr)
+		d.Consent = consentOf(rs, sr)
 	} else {
 		d.Consent.State = "none"
 	}
@@ -105,9 +105,9 @@ func (a *App) MarkSeen(ctx context.Context, source int64, taskID string) error {
 	return a.store.MarkSeen(ctx, source, taskID, a.now())
 }
 
-func personOf(get lookup, ref fhir.Reference, now time.Time) Person {
+func personOf(rs *resourceSet, ref fhir.Reference, now time.Time) Person {
 	p := Person{Name: ref.Display, Age: -1}
-	pt, ok := decodeRef[fhir.Patient](get, ref)
+	pt, ok := decodeRef[fhir.Patient](rs, ref)
 	if !ok {
 		return p
 	}
@@ -147,7 +147,7 @@ func personOf(get lookup, ref fhir.Reference, now time.Time) Person {
 	return p
 }
 
-func needOf(get lookup, sr fhir.ServiceRequest) Need {
+func needOf(rs *resourceSet, sr fhir.ServiceRequest) Need {
 	n := Need{Service: sr.Code.Label(), Priority: sr.Priority}
 	if c, ok := sr.SDOHCategory(); ok {
 		n.Category = categoryLabel(c)
@@ -156,7 +156,7 @@ func needOf(get lookup, sr fhir.ServiceRequest) Need {
 		n.Reasons = append(n.Reasons, rc.Label())
 	}
 	for _, ref := range sr.ReasonReference {
-		if c, ok := decodeRef[fhir.Condition](get, ref); ok && c.Code.Label() != "" {
+		if c, ok := decodeRef[fhir.Condition](rs, ref); ok && c.Code.Label() != "" {
 			n.Reasons = append(n.Reasons, c.Code.Label())
 		} else if ref.Display != "" {
 			n.Reasons = append(n.Reasons, ref.Display)
@@ -174,17 +174,17 @@ func needOf(get lookup, sr fhir.ServiceRequest) Need {
 	return n
 }
 
-func consentOf(get lookup, sr fhir.ServiceRequest) ConsentInfo {
-	info := ConsentInfo{State: consentState(get, sr)}
+func consentOf(rs *resourceSet, sr fhir.ServiceRequest) ConsentInfo {
+	info := ConsentInfo{State: consentState(rs, sr)}
 	for _, ref := range sr.SupportingInfo {
-		c, ok := decodeRef[fhir.Consent](get, ref)
+		c, ok := decodeRef[fhir.Consent](rs, ref)
 		if !ok {
 			continue
 		}
 		info.Date, info.Policy = c.DateTime, c.PolicyRule.Label()
 		info.Period = periodText(c.Provision.Period)
 		for _, o := range c.Organization {
-			if name := requesterName(get, o); name != "" {
+			if name := requesterName(rs, o); name != "" {
 				info.Organizations = append(info.Organizations, name)
 			}
 		}
@@ -195,7 +195,7 @@ func consentOf(get lookup, sr fhir.ServiceRequest) ConsentInfo {
 	return info
 }
 
-func requesterContacts(get lookup, ref fhir.Reference) []string {
+func requesterContacts(rs *resourceSet, ref fhir.Reference) []string {
 	var out []string
 	add := func(cps []fhir.ContactPoint) {
 		for _, c := range cps {
@@ -204,16 +204,16 @@ func requesterContacts(get lookup, ref fhir.Reference) []string {
 			}
 		}
 	}
-	if pr, ok := decodeRef[fhir.PractitionerRole](get, ref); ok {
+	if pr, ok := decodeRef[fhir.PractitionerRole](rs, ref); ok {
 		add(pr.Telecom)
-		if o, ok := decodeRef[fhir.Organization](get, pr.Organization); ok {
+		if o, ok := decodeRef[fhir.Organization](rs, pr.Organization); ok {
 			add(o.Telecom)
 		}
 	}
-	if o, ok := decodeRef[fhir.Organization](get, ref); ok {
+	if o, ok := decodeRef[fhir.Organization](rs, ref); ok {
 		add(o.Telecom)
 	}
-	if p, ok := decodeRef[fhir.Practitioner](get, ref); ok {
+	if p, ok := decodeRef[fhir.Practitioner](rs, ref); ok {
 		add(p.Telecom)
 	}
 	return out

@@ -8,16 +8,13 @@ import (
 	"github.com/referraldesk/referraldesk/storage"
 )
 
-// lookup finds a referenced resource ("Type/id") among what is known.
-type lookup func(ref string) (fhir.Resource, bool)
-
 // referralRow computes the inbox row of a referral Task from the Task and
 // what it references. Anything missing is left blank: the IG asks receivers
 // to treat missing elements as absent, not to fail.
-func referralRow(source int64, task fhir.Resource, get lookup) (storage.Referral, error) {
-	t, err := fhir.Decode[fhir.Task](task.Raw)
-	if err != nil {
-		return storage.Referral{}, err
+func referralRow(source int64, task fhir.Resource, rs *resourceSet) (storage.Referral, error) {
+	t, ok := decodeRef[fhir.Task](rs, fhir.Reference{Reference: task.Ref()})
+	if !ok {
+		return storage.Referral{}, fmt.Errorf("not a readable Task")
 	}
 	row := storage.Referral{
 		SourceID: source, TaskID: task.ID, Status: t.Status, Priority: t.Priority,
@@ -25,14 +22,13 @@ func referralRow(source int64, task fhir.Resource, get lookup) (storage.Referral
 		FocusRef: t.Focus.Reference, PatientRef: t.For.Reference, Consent: "none",
 		Person: t.For.Display, Requester: t.Requester.Display,
 	}
-	if p, ok := decodeRef[fhir.Patient](get, t.For); ok && p.DisplayName() != "" {
+	if p, ok := decodeRef[fhir.Patient](rs, t.For); ok && p.DisplayName() != "" {
 		row.Person = p.DisplayName()
 	}
 	if row.Requester == "" {
-		row.Requester = requesterName(get, t.Requester)
+		row.Requester = requesterName(rs, t.Requester)
 	}
-	sr, ok := decodeRef[fhir.ServiceRequest](get, t.Focus)
-	if ok {
+	if sr, ok := decodeRef[fhir.ServiceRequest](rs, t.Focus); ok {
 		row.DoNotContact = sr.DoNotContact()
 		row.Need = needText(sr)
 		if cat, ok := sr.SDOHCategory(); ok {
@@ -41,27 +37,12 @@ func referralRow(source int64, task fhir.Resource, get lookup) (storage.Referral
 		if row.Priority == "" {
 			row.Priority = sr.Priority
 		}
-		row.Consent = consentState(get, sr)
+		row.Consent = consentState(rs, sr)
 	}
 	if row.Priority == "" {
 		row.Priority = "routine"
 	}
 	return row, nil
-}
-
-// decodeRef decodes the resource a reference points at, if it is known and readable.
-func decodeRef[T any](get lookup, ref fhir.Reference) (T, bool) {
-	var zero T
-	typ, id, ok := ref.TypeID()
-	if !ok {
-		return zero, false
-	}
-	r, ok := get(typ + "/" + id)
-	if !ok {
-		return zero, false
-	}
-	v, err := fhir.Decode[T](r.Raw)
-	return v, err == nil
 }
 
 // needText is "Food insecurity — Assistance with application for food pantry program".
@@ -89,13 +70,13 @@ func categoryLabel(c fhir.Coding) string {
 
 // consentState is "active", "inactive" or "none" (no Consent linked or readable).
 // Many real requests carry no Consent link: that is shown, never an error.
-func consentState(get lookup, sr fhir.ServiceRequest) string {
+func consentState(rs *resourceSet, sr fhir.ServiceRequest) string {
 	state := "none"
 	for _, ref := range sr.SupportingInfo {
 		if typ, _, ok := ref.TypeID(); !ok || typ != "Consent" {
 			continue
 		}
-		c, ok := decodeRef[fhir.Consent](get, ref)
+		c, ok := decodeRef[fhir.Consent](rs, ref)
 		if !ok {
 			continue
 		}
@@ -108,22 +89,22 @@ func consentState(get lookup, sr fhir.ServiceRequest) string {
 }
 
 // requesterName names who asked: "Dr Jan Water, Good Health Clinic".
-func requesterName(get lookup, ref fhir.Reference) string {
+func requesterName(rs *resourceSet, ref fhir.Reference) string {
 	typ, _, ok := ref.TypeID()
 	if !ok {
 		return ref.Display
 	}
 	switch typ {
 	case "PractitionerRole":
-		pr, ok := decodeRef[fhir.PractitionerRole](get, ref)
+		pr, ok := decodeRef[fhir.PractitionerRole](rs, ref)
 		if !ok {
 			return ref.Display
 		}
 		var parts []string
-		if n := requesterName(get, pr.Practitioner); n != "" {
+		if n := requesterName(rs, pr.Practitioner); n != "" {
 			parts = append(parts, n)
 		}
-		if n := requesterName(get, pr.Organization); n != "" {
+		if n := requesterName(rs, pr.Organization); n != "" {
 			parts = append(parts, n)
 		}
 		if len(parts) == 0 {
@@ -131,11 +112,11 @@ func requesterName(get lookup, ref fhir.Reference) string {
 		}
 		return strings.Join(parts, ", ")
 	case "Practitioner":
-		if p, ok := decodeRef[fhir.Practitioner](get, ref); ok && len(p.Name) > 0 {
+		if p, ok := decodeRef[fhir.Practitioner](rs, ref); ok && len(p.Name) > 0 {
 			return p.Name[0].String()
 		}
 	case "Organization":
-		if o, ok := decodeRef[fhir.Organization](get, ref); ok && o.Name != "" {
+		if o, ok := decodeRef[fhir.Organization](rs, ref); ok && o.Name != "" {
 			return o.Name
 		}
 	}

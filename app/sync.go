@@ -75,9 +75,15 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 	if src.Watermark != "" {
 		q.Set("_lastUpdated", "gt"+src.Watermark)
 	}
+	saver := a.startSaver(ctx, id)
 	stats, err := s.fhir.Search(ctx, "Task", q, func(p fhir.Page) error {
-		return a.savePage(ctx, s, p, &rep)
+		return a.preparePage(ctx, s, p, &rep, saver)
 	})
+	counts, serr := saver.finish()
+	rep.New, rep.Updated, rep.Unchanged = counts.New, counts.Updated, counts.Unchanged
+	if err == nil {
+		err = serr
+	}
 	if err != nil {
 		a.noteFailure(ctx, id, err)
 		return rep, err
@@ -93,11 +99,14 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 	return rep, nil
 }
 
-// savePage stores one page: its Tasks, what they reference (fetched in
-// batches when neither the page nor the store has it) and their inbox rows.
-func (a *App) savePage(ctx context.Context, s *session, p fhir.Page, rep *SyncReport) error {
+// preparePage gathers one page for storing: its Tasks, what they reference
+// (fetched in batches when neither this page, the page being stored nor the
+// store has it) and their inbox rows; the saver then stores it while the
+// next page is prepared.
+func (a *App) preparePage(ctx context.Context, s *session, p fhir.Page, rep *SyncReport, saver *pageSaver) error {
 	rep.Skipped = append(rep.Skipped, p.Skipped...)
 	page := newResourceSet(ctx, a.store, s.src.ID)
+	page.parent = saver.last
 	for _, r := range p.Included {
 		page.add(r)
 	}
@@ -113,17 +122,17 @@ func (a *App) savePage(ctx context.Context, s *session, p fhir.Page, rep *SyncRe
 	for round := 0; round < 2; round++ {
 		var want []string
 		for _, r := range page.fresh {
-			for _, ref := range referencesOf(r) {
-				if !page.has(ref) {
-					want = append(want, ref)
-				}
-			}
+			want = append(want, referencesOf(page, r)...)
 		}
 		page.fresh = nil
+		want, err := page.unknown(dedupe(want))
+		if err != nil {
+			return err
+		}
 		if len(want) == 0 {
 			break
 		}
-		got, err := s.fhir.Batch(ctx, dedupe(want))
+		got, err := s.fhir.Batch(ctx, want)
 		if err != nil {
 			return err
 		}
@@ -137,39 +146,89 @@ func (a *App) savePage(ctx context.Context, s *session, p fhir.Page, rep *SyncRe
 	}
 	rows := make([]storage.Referral, 0, len(tasks))
 	for _, t := range tasks {
-		row, err := referralRow(s.src.ID, t, page.get)
+		row, err := referralRow(s.src.ID, t, page)
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, t.Ref()+" could not be read: "+err.Error())
 			continue
 		}
 		rows = append(rows, row)
 	}
-	counts, err := a.store.SaveSyncPage(ctx, s.src.ID, page.toStore(), rows)
-	if err != nil {
-		return err
+	return saver.save(page, rows)
+}
+
+// pageSaver stores prepared pages in order, one transaction each, on its own
+// goroutine, so storing one page overlaps fetching the next.
+type pageSaver struct {
+	pages  chan savedPage
+	done   chan struct{}
+	last   *resourceSet // the page handed over last: still being stored, or just stored
+	counts storage.SaveCounts
+	err    error // the first failure; set before done closes
+}
+
+type savedPage struct {
+	res  []storage.Resource
+	rows []storage.Referral
+}
+
+func (a *App) startSaver(ctx context.Context, source int64) *pageSaver {
+	sv := &pageSaver{pages: make(chan savedPage), done: make(chan struct{})}
+	go func() {
+		defer close(sv.done)
+		for p := range sv.pages {
+			if sv.err != nil {
+				continue // drain: the sync has failed
+			}
+			c, err := a.store.SaveSyncPage(ctx, source, p.res, p.rows)
+			if err != nil {
+				sv.err = err
+				continue
+			}
+			sv.counts.New += c.New
+			sv.counts.Updated += c.Updated
+			sv.counts.Unchanged += c.Unchanged
+		}
+	}()
+	return sv
+}
+
+// save hands a page over; it waits while the previous page is still being
+// stored, so at most one page is in flight.
+func (sv *pageSaver) save(page *resourceSet, rows []storage.Referral) error {
+	select {
+	case sv.pages <- savedPage{res: page.toStore(), rows: rows}:
+	case <-sv.done:
+		return sv.err
 	}
-	rep.New += counts.New
-	rep.Updated += counts.Updated
-	rep.Unchanged += counts.Unchanged
+	page.parent = nil // the page before it is stored by now
+	sv.last = page
 	return nil
 }
 
+// finish waits for every page to be stored and reports the totals.
+func (sv *pageSaver) finish() (storage.SaveCounts, error) {
+	close(sv.pages)
+	<-sv.done
+	return sv.counts, sv.err
+}
+
 // referencesOf lists what Referral Desk reads alongside a resource.
-func referencesOf(r fhir.Resource) []string {
+func referencesOf(rs *resourceSet, r fhir.Resource) []string {
 	var refs []fhir.Reference
+	self := fhir.Reference{Reference: r.Ref()}
 	switch r.Type {
 	case "Task":
-		if t, err := fhir.Decode[fhir.Task](r.Raw); err == nil {
+		if t, ok := decodeRef[fhir.Task](rs, self); ok {
 			refs = append(refs, t.Focus, t.For, t.Requester)
 		}
 	case "ServiceRequest":
-		if sr, err := fhir.Decode[fhir.ServiceRequest](r.Raw); err == nil {
+		if sr, ok := decodeRef[fhir.ServiceRequest](rs, self); ok {
 			refs = append(refs, sr.Subject, sr.Requester)
 			refs = append(refs, sr.SupportingInfo...)
 			refs = append(refs, sr.ReasonReference...)
 		}
 	case "PractitionerRole":
-		if pr, err := fhir.Decode[fhir.PractitionerRole](r.Raw); err == nil {
+		if pr, ok := decodeRef[fhir.PractitionerRole](rs, self); ok {
 			refs = append(refs, pr.Practitioner, pr.Organization)
 		}
 	}
@@ -194,18 +253,25 @@ func dedupe(refs []string) []string {
 	return out
 }
 
-// resourceSet is the resources of one sync page, backed by what is stored.
+// resourceSet is what one sync page (or one referral view) knows: the
+// resources the page brought, backed by what is stored, with each decoded
+// view kept so a resource is parsed once however often it is read.
 type resourceSet struct {
 	ctx     context.Context
 	store   *storage.DB
 	source  int64
-	byRef   map[string]fhir.Resource
-	fresh   []fhir.Resource // added since the last reference round
-	missing map[string]bool // the server does not have them
+	byRef   map[string]fhir.Resource // from the platform now: to be stored
+	stored  map[string]fhir.Resource // read from the store
+	absent  map[string]bool          // not in the store
+	fresh   []fhir.Resource          // added since the last reference round
+	missing map[string]bool          // the platform does not have them
+	views   map[string]any           // decoded typed views by reference
+	parent  *resourceSet             // the previous page, possibly not stored yet (read only)
 }
 
 func newResourceSet(ctx context.Context, store *storage.DB, source int64) *resourceSet {
-	return &resourceSet{ctx: ctx, store: store, source: source, byRef: map[string]fhir.Resource{}, missing: map[string]bool{}}
+	return &resourceSet{ctx: ctx, store: store, source: source, byRef: map[string]fhir.Resource{},
+		stored: map[string]fhir.Resource{}, absent: map[string]bool{}, missing: map[string]bool{}, views: map[string]any{}}
 }
 
 func (rs *resourceSet) add(r fhir.Resource) {
@@ -213,29 +279,61 @@ func (rs *resourceSet) add(r fhir.Resource) {
 		return
 	}
 	rs.byRef[r.Ref()] = r
+	delete(rs.views, r.Ref())
 	rs.fresh = append(rs.fresh, r)
 }
 
-// has reports whether ref is in the page, known missing, or already stored.
-func (rs *resourceSet) has(ref string) bool {
-	if _, ok := rs.byRef[ref]; ok || rs.missing[ref] {
-		return true
+// unknown returns the refs that neither the page nor the store has, looking
+// the store up with one query per resource type.
+func (rs *resourceSet) unknown(refs []string) ([]string, error) {
+	byType := map[string][]string{}
+	for _, ref := range refs {
+		if rs.fromParent(ref) {
+			continue
+		}
+		_, inPage := rs.byRef[ref]
+		_, inStore := rs.stored[ref]
+		if inPage || inStore || rs.missing[ref] || rs.absent[ref] {
+			continue
+		}
+		if typ, id, ok := fhir.SplitReference(ref); ok {
+			byType[typ] = append(byType[typ], id)
+		}
 	}
-	_, ok := rs.stored(ref)
-	return ok
+	for typ, ids := range byType {
+		found, err := rs.store.Resources(rs.ctx, rs.source, typ, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if r, ok := found[id]; ok {
+				if res, err := fhir.ParseResource(r.JSON); err == nil {
+					rs.stored[typ+"/"+id] = res
+					continue
+				}
+			}
+			rs.absent[typ+"/"+id] = true
+		}
+	}
+	var out []string
+	for _, ref := range refs {
+		if rs.absent[ref] {
+			out = append(out, ref)
+		}
+	}
+	return out, nil
 }
 
-func (rs *resourceSet) stored(ref string) (fhir.Resource, bool) {
-	typ, id, ok := fhir.SplitReference(ref)
-	if !ok {
-		return fhir.Resource{}, false
+// fromParent copies ref from the previous page when that page brought it.
+func (rs *resourceSet) fromParent(ref string) bool {
+	if rs.parent == nil {
+		return false
 	}
-	sr, err := rs.store.Resource(rs.ctx, rs.source, typ, id)
-	if err != nil {
-		return fhir.Resource{}, false
+	if r, ok := rs.parent.byRef[ref]; ok {
+		rs.stored[ref] = r
+		return true
 	}
-	r, err := fhir.ParseResource(sr.JSON)
-	return r, err == nil
+	return false
 }
 
 // get finds a referenced resource in the page or the store.
@@ -243,7 +341,57 @@ func (rs *resourceSet) get(ref string) (fhir.Resource, bool) {
 	if r, ok := rs.byRef[ref]; ok {
 		return r, true
 	}
-	return rs.stored(ref)
+	if rs.fromParent(ref) {
+		return rs.stored[ref], true
+	}
+	if r, ok := rs.stored[ref]; ok {
+		return r, true
+	}
+	if rs.absent[ref] || rs.missing[ref] {
+		return fhir.Resource{}, false
+	}
+	typ, id, ok := fhir.SplitReference(ref)
+	if !ok {
+		return fhir.Resource{}, false
+	}
+	sr, err := rs.store.Resource(rs.ctx, rs.source, typ, id)
+	if err != nil {
+		rs.absent[ref] = true
+		return fhir.Resource{}, false
+	}
+	r, err := fhir.ParseResource(sr.JSON)
+	if err != nil {
+		rs.absent[ref] = true
+		return fhir.Resource{}, false
+	}
+	rs.stored[ref] = r
+	return r, true
+}
+
+// decodeRef decodes the resource a reference points at, if it is known and
+// readable; each resource is decoded once per set.
+func decodeRef[T any](rs *resourceSet, ref fhir.Reference) (T, bool) {
+	var zero T
+	typ, id, ok := ref.TypeID()
+	if !ok {
+		return zero, false
+	}
+	key := typ + "/" + id
+	if v, ok := rs.views[key]; ok {
+		t, ok := v.(T)
+		return t, ok
+	}
+	r, ok := rs.get(key)
+	if !ok {
+		return zero, false
+	}
+	v, err := fhir.Decode[T](r.Raw)
+	if err != nil {
+		rs.views[key] = err
+		return zero, false
+	}
+	rs.views[key] = v
+	return v, true
 }
 
 func (rs *resourceSet) toStore() []storage.Resource {

@@ -7,6 +7,7 @@ package fhir
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -100,20 +101,42 @@ type Resource struct {
 // Ref is the resource's relative reference, "Type/id".
 func (r Resource) Ref() string { return r.Type + "/" + r.ID }
 
-// ParseResource reads the identity of a resource and keeps its bytes.
+// ParseResource reads the identity of a resource and keeps its bytes. It
+// reads only resourceType, id and meta; the rest is left for typed views.
 func ParseResource(raw []byte) (Resource, error) {
-	var head struct {
-		ResourceType string `json:"resourceType"`
-		ID           string `json:"id"`
-		Meta         Meta   `json:"meta"`
+	if !json.Valid(raw) {
+		return Resource{}, fmt.Errorf("not a FHIR resource: invalid JSON")
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	return parseValidResource(raw)
+}
+
+// parseValidResource is ParseResource for JSON already known to be valid
+// (part of a response body encoding/json has checked).
+func parseValidResource(raw []byte) (Resource, error) {
+	r := Resource{Raw: json.RawMessage(raw)}
+	var err error
+	found := 0
+	scanErr := topLevel(raw, func(name string, v []byte) bool {
+		switch name {
+		case "resourceType":
+			err = errors.Join(err, json.Unmarshal(v, &r.Type))
+			found++
+		case "id":
+			err = errors.Join(err, json.Unmarshal(v, &r.ID))
+			found++
+		case "meta":
+			err = errors.Join(err, json.Unmarshal(v, &r.Meta))
+			found++
+		}
+		return found < 3
+	})
+	if err = errors.Join(scanErr, err); err != nil {
 		return Resource{}, fmt.Errorf("not a FHIR resource: %w", err)
 	}
-	if head.ResourceType == "" {
+	if r.Type == "" {
 		return Resource{}, fmt.Errorf("not a FHIR resource: no resourceType")
 	}
-	return Resource{Type: head.ResourceType, ID: head.ID, Meta: head.Meta, Raw: json.RawMessage(raw)}, nil
+	return r, nil
 }
 
 // Bundle is a FHIR Bundle (searchset, batch, batch-response).

@@ -31,50 +31,87 @@ type SearchStats struct {
 
 // Search runs a search and calls each for every page, following next links
 // only on the server's own origin, refusing cycles and more than MaxPages
-// pages. An error from each stops the search and is returned.
-func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func(Page) error) (SearchStats, error) {
+// pages. While each handles a page, the next one is already being fetched,
+// so the server's time and the caller's overlap. An error from each stops
+// the search and is returned.
+func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func(Page) error) (st SearchStats, err error) {
 	op := "search " + typ
 	before := c.Requests()
-	var st SearchStats
+	defer func() { st.Requests = c.Requests() - before }()
 	seen := map[string]bool{}
-	next := c.url(typ, q)
-	for next != "" {
-		if st.Pages >= c.MaxPages {
-			return st, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("more than %d pages", c.MaxPages)}
-		}
-		if seen[next] {
-			return st, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("the server's next link loops back to an earlier page")}
-		}
-		seen[next] = true
-		resp, data, err := c.do(ctx, op, http.MethodGet, next, nil, nil)
-		st.Requests = c.Requests() - before
-		if err != nil {
-			return st, err
-		}
-		page, link, err := readSearchPage(op, typ, data, resp.Header.Get("Date"))
-		if err != nil {
-			return st, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	pending := c.fetchPage(ctx, op, typ, c.url(typ, q))
+	seen[c.url(typ, q)] = true
+	for pending != nil {
+		got := <-pending
+		pending = nil
+		if got.err != nil {
+			return st, got.err
 		}
 		if st.Pages == 0 {
-			st.ServerTime = page.ServerTime
+			st.ServerTime = got.page.ServerTime
 		}
 		st.Pages++
-		if err := each(page); err != nil {
+		if got.next != "" {
+			var next string
+			next, err = c.nextLink(op, got.next, seen, st.Pages)
+			if err != nil {
+				return st, err
+			}
+			pending = c.fetchPage(ctx, op, typ, next)
+		}
+		if err = each(got.page); err != nil {
+			cancel()
+			if pending != nil {
+				<-pending // never leave the prefetch running
+			}
 			return st, err
 		}
-		if link != "" {
-			u, err := url.Parse(link)
-			if err != nil || !u.IsAbs() {
-				u, err = c.base.Parse(link)
-			}
-			if err != nil || !c.onOrigin(u) {
-				return st, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("next link leads outside %s", c.base.Host)}
-			}
-			link = u.String()
-		}
-		next = link
 	}
 	return st, nil
+}
+
+// nextLink checks a next link: on the server's origin, not seen before, within MaxPages.
+func (c *Client) nextLink(op, link string, seen map[string]bool, pages int) (string, error) {
+	u, err := url.Parse(link)
+	if err != nil || !u.IsAbs() {
+		u, err = c.base.Parse(link)
+	}
+	if err != nil || !c.onOrigin(u) {
+		return "", &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("next link leads outside %s", c.base.Host)}
+	}
+	next := u.String()
+	if seen[next] {
+		return "", &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("the server's next link loops back to an earlier page")}
+	}
+	if pages >= c.MaxPages {
+		return "", &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("more than %d pages", c.MaxPages)}
+	}
+	seen[next] = true
+	return next, nil
+}
+
+type fetched struct {
+	page Page
+	next string
+	err  error
+}
+
+// fetchPage fetches and reads one search page in the background.
+func (c *Client) fetchPage(ctx context.Context, op, typ, target string) <-chan fetched {
+	out := make(chan fetched, 1)
+	go func() {
+		resp, data, err := c.do(ctx, op, http.MethodGet, target, nil, nil)
+		if err != nil {
+			out <- fetched{err: err}
+			return
+		}
+		page, next, err := readSearchPage(op, typ, data, resp.Header.Get("Date"))
+		out <- fetched{page: page, next: next, err: err}
+	}()
+	return out
 }
 
 func readSearchPage(op, typ string, data []byte, date string) (Page, string, error) {
@@ -92,7 +129,7 @@ func readSearchPage(op, typ string, data []byte, date string) (Page, string, err
 		if len(e.Resource) == 0 {
 			continue
 		}
-		r, err := ParseResource(e.Resource)
+		r, err := parseValidResource(e.Resource)
 		if err != nil || r.ID == "" {
 			p.Skipped = append(p.Skipped, fmt.Sprintf("entry %d is not a valid resource", i+1))
 			continue
@@ -165,7 +202,7 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 			out[i].Err = fe
 			continue
 		}
-		r, err := ParseResource(e.Resource)
+		r, err := parseValidResource(e.Resource)
 		if err != nil {
 			out[i].Err = &Error{Op: "read " + refs[i], Kind: KindBadResponse, Err: err}
 			continue

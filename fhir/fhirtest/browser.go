@@ -22,15 +22,22 @@ import (
 // Cookies persist across calls of the returned function, as in a real
 // browser: a second sign-in skips the password.
 func (s *Server) Browser(user, password string) func(authURL string) error {
-	return s.browser(user, password, "approve")
+	return scriptedBrowser(s.origin, user, password, "approve")
 }
 
 // DenyingBrowser is Browser, but the person clicks Deny.
 func (s *Server) DenyingBrowser(user, password string) func(authURL string) error {
-	return s.browser(user, password, "deny")
+	return scriptedBrowser(s.origin, user, password, "deny")
 }
 
-func (s *Server) browser(user, password, decision string) func(string) error {
+// ScriptedBrowser is Browser for a platform served by another process
+// (referraldesk demo-platform), given its URL ("http://127.0.0.1:PORT").
+func ScriptedBrowser(platformURL, user, password string) func(authURL string) error {
+	return scriptedBrowser(strings.TrimRight(platformURL, "/"), user, password, "approve")
+}
+
+func scriptedBrowser(origin, user, password, decision string) func(string) error {
+	onOrigin := func(u *url.URL) bool { return u.Scheme+"://"+u.Host == origin }
 	jar, _ := cookiejar.New(nil)
 	return func(authURL string) error {
 		tr := &http.Transport{}
@@ -45,12 +52,12 @@ func (s *Server) browser(user, password, decision string) func(string) error {
 		if err != nil {
 			return fmt.Errorf("browser: %w", err)
 		}
-		if !s.onOrigin(req.URL) {
+		if !onOrigin(req.URL) {
 			return fmt.Errorf("browser: %s is not this platform's authorization endpoint", authURL)
 		}
 		triedPassword := false
 		for range 10 {
-			if !s.onOrigin(req.URL) {
+			if !onOrigin(req.URL) {
 				return deliver(hc, req)
 			}
 			resp, err := hc.Do(req)
@@ -104,8 +111,6 @@ func deliver(hc *http.Client, req *http.Request) error {
 	resp.Body.Close()
 	return nil
 }
-
-func (s *Server) onOrigin(u *url.URL) bool { return u.Scheme+"://"+u.Host == s.origin }
 
 // form is an HTML form of this platform's pages.
 type form struct {
