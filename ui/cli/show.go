@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/referraldesk/referraldesk/app"
 )
@@ -44,7 +45,7 @@ func formatDetail(d *app.Detail) string {
 	if d.Pending {
 		b.WriteString(" (a change is waiting to be sent)")
 	}
-	fmt.Fprintf(&b, "\nPriority: %s\nReceived: %s\n", d.Priority, d.AuthoredOn)
+	fmt.Fprintf(&b, "\nPriority: %s\nReceived: %s\n", d.Priority, localTime(d.AuthoredOn))
 
 	b.WriteString("\nPerson\n")
 	line("Name", d.Person.Name)
@@ -116,4 +117,12 @@ func formatDetail(d *app.Detail) string {
 		fmt.Fprintf(&b, "\nYou can: %s\n", strings.Join(acts, ", "))
 	}
 	return b.String()
+}
+
+// localTime shows a FHIR dateTime in the computer's time zone when it has a time.
+func localTime(v string) string {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.Local().Format("Mon 2 Jan 2006 15:04")
+	}
+	return v
 }
