@@ -138,7 +138,7 @@ func TestRefreshOnExpiryPersistsRotatedToken(t *testing.T) {
 	w := newWorld(t, fhirtest.Options{Referrals: 10, AccessTokenLifetime: 10 * time.Minute})
 	src := w.connect(app.ConnectOptions{})
 	before, _ := w.store.Tokens(w.ctx, src.ID)
-	w.clock.Advance(15 * time.Minute)
+	w.clock.Add(15 * time.Minute)
 	w.server.ResetRequests()
 	rep := w.sync(src.ID)
 	if rep.New == 0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,32 +13,15 @@ import (
 	"github.com/referraldesk/referraldesk/storage"
 )
 
-// clock is a settable clock shared by the platform and the app, so token
-// expiry can be reached without waiting.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func newClock() *fhirtest.Clock {
+	return fhirtest.NewClock(time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC))
 }
 
 // world is one referral platform and one Referral Desk with a real database file.
 type world struct {
 	t        *testing.T
 	ctx      context.Context
-	clock    *clock
+	clock    *fhirtest.Clock
 	server   *fhirtest.Server
 	store    *storage.DB
 	app      *app.App
