@@ -160,10 +160,11 @@ func (a *App) preparePage(ctx context.Context, s *session, p fhir.Page, rep *Syn
 // goroutine, so storing one page overlaps fetching the next.
 type pageSaver struct {
 	pages  chan savedPage
+	failed chan struct{} // closed at the first failure, after err is set
 	done   chan struct{}
 	last   *resourceSet // the page handed over last: still being stored, or just stored
 	counts storage.SaveCounts
-	err    error // the first failure; set before done closes
+	err    error // the first failure
 }
 
 type savedPage struct {
@@ -172,7 +173,7 @@ type savedPage struct {
 }
 
 func (a *App) startSaver(ctx context.Context, source int64) *pageSaver {
-	sv := &pageSaver{pages: make(chan savedPage), done: make(chan struct{})}
+	sv := &pageSaver{pages: make(chan savedPage), failed: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(sv.done)
 		for p := range sv.pages {
@@ -182,6 +183,7 @@ func (a *App) startSaver(ctx context.Context, source int64) *pageSaver {
 			c, err := a.store.SaveSyncPage(ctx, source, p.res, p.rows)
 			if err != nil {
 				sv.err = err
+				close(sv.failed)
 				continue
 			}
 			sv.counts.New += c.New
@@ -197,7 +199,7 @@ func (a *App) startSaver(ctx context.Context, source int64) *pageSaver {
 func (sv *pageSaver) save(page *resourceSet, rows []storage.Referral) error {
 	select {
 	case sv.pages <- savedPage{res: page.toStore(), rows: rows}:
-	case <-sv.done:
+	case <-sv.failed:
 		return sv.err
 	}
 	page.parent = nil // the page before it is stored by now
