@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/idna"
+
+	"github.com/referraldesk/referraldesk/auth"
+)
+
+// Link is what a pasted link says about a platform, worked out on this
+// computer before anything is contacted (desktop.md: show the host in Unicode
+// and punycode first; scanned and pasted links are untrusted input).
+type Link struct {
+	FHIRBase  string
+	Host      string // as people read it, in Unicode ("bücher.example")
+	ASCIIHost string // what the computer really contacts, in punycode ("xn--bcher-kva.example")
+	Port      string // "" = the default port
+	Secure    bool   // https; false only for http on this computer (loopback), which auth allows for testing
+}
+
+// IDN reports whether the host has non-ASCII letters, so its punycode form is worth showing.
+func (l Link) IDN() bool { return l.Host != l.ASCIIHost }
+
+// CheckLink checks a pasted link with the same rules Connect uses and says
+// where it leads. It contacts nothing.
+func CheckLink(raw string) (Link, error) {
+	base, err := auth.NormalizeFHIRBase(raw)
+	if err != nil {
+		return Link{}, err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return Link{}, problem(err, "This is not a valid web link. Copy it again from the platform.")
+	}
+	host := u.Hostname()
+	l := Link{FHIRBase: base, Port: u.Port(), Secure: u.Scheme == "https", Host: host, ASCIIHost: host}
+	if net.ParseIP(host) == nil {
+		ascii, aerr := idna.Lookup.ToASCII(host)
+		uni, uerr := idna.Lookup.ToUnicode(ascii)
+		if aerr != nil || uerr != nil {
+			return Link{}, problem(errors.Join(aerr, uerr), "This link's server name is not a valid internet name. Copy it again from the platform.")
+		}
+		l.Host, l.ASCIIHost = uni, ascii
+	}
+	return l, nil
+}
+
+// capabilityStatement holds the fields of {base}/metadata that name a platform.
+type capabilityStatement struct {
+	ResourceType string `json:"resourceType"`
+	Title        string `json:"title"`
+	Name         string `json:"name"`
+	Publisher    string `json:"publisher"`
+	Software     struct {
+		Name string `json:"name"`
+	} `json:"software"`
+	Implementation struct {
+		Description string `json:"description"`
+	} `json:"implementation"`
+}
+
+// maxMetadata bounds what is read of a CapabilityStatement: real ones run to a few MB.
+const maxMetadata = 8 << 20
+
+// PlatformName asks the platform what it is called (its CapabilityStatement:
+// the instance's description, else title, name, publisher or software name).
+// It returns "" when the platform does not say; that is never an error worth
+// showing, since the host already identifies it.
+func (a *App) PlatformName(ctx context.Context, fhirBase string) string {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fhirBase+"/metadata", nil)
+	if err != nil {
+		return ""
+	}
+	req.Header.Set("Accept", "application/fhir+json")
+	hc := *a.hc
+	origin := req.URL.Host
+	hc.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
+		if r.URL.Host != origin || r.URL.Scheme != req.URL.Scheme {
+			return errors.New("redirect off the platform")
+		}
+		return nil
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return ""
+	}
+	var cs capabilityStatement
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxMetadata)).Decode(&cs); err != nil || cs.ResourceType != "CapabilityStatement" {
+		return ""
+	}
+	for _, s := range []string{cs.Implementation.Description, cs.Title, cs.Name, cs.Publisher, cs.Software.Name} {
+		if s = plainName(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// plainName keeps a server-given name printable and short: it is shown as
+// the platform's name, so it must not smuggle in control or bidi characters.
+func plainName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:79]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/referraldesk/referraldesk/storage"
+)
+
+// The IG's polling cadence ("Checking Task Status"): at least once per
+// business day, hourly in working hours, and not more often than every 15
+// minutes unless the case worker asks (Sync now).
+const (
+	DefaultSyncEvery = 15 * time.Minute
+	MinSyncEvery     = 15 * time.Minute
+)
+
+// Schedule runs automatic syncs: one at start, then one every Every. SyncNow
+// runs one at once, whatever the cadence, and restarts the wait.
+type Schedule struct {
+	every time.Duration
+	run   func(ctx context.Context)
+	now   chan struct{}
+}
+
+// NewSchedule returns a schedule that calls run at start and every every
+// (raised to MinSyncEvery: automatic runs never poll a platform more often).
+func NewSchedule(every time.Duration, run func(ctx context.Context)) *Schedule {
+	if every <= 0 {
+		every = DefaultSyncEvery
+	}
+	return &Schedule{every: max(every, MinSyncEvery), run: run, now: make(chan struct{}, 1)}
+}
+
+// Every is the cadence in use.
+func (s *Schedule) Every() time.Duration { return s.every }
+
+// SyncNow asks for a run now. Asks that arrive during a run make one more run after it.
+func (s *Schedule) SyncNow() {
+	select {
+	case s.now <- struct{}{}:
+	default:
+	}
+}
+
+// Run runs syncs until ctx ends; runs never overlap.
+func (s *Schedule) Run(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.now:
+			t.Stop()
+		}
+		s.run(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		t.Reset(s.every)
+	}
+}
+
+// SyncEach syncs every source that can be synced without the case worker
+// (not those waiting for a sign-in), one after another, telling onStart and
+// onDone about each so a window can show "syncing now" per platform.
+func (a *App) SyncEach(ctx context.Context, onStart func(Source), onDone func(SyncReport)) error {
+	srcs, err := a.store.Sources(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range srcs {
+		if s.State == storage.StateNeedsSignIn {
+			continue
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if onStart != nil {
+			onStart(s)
+		}
+		rep, err := a.Sync(ctx, s.ID)
+		rep.Err = err
+		if rep.Source.ID == 0 {
+			rep.Source = s
+		}
+		if onDone != nil {
+			onDone(rep)
+		}
+	}
+	return nil
+}
