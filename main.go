@@ -1,20 +1,97 @@
 // Referral Desk: one inbox on the case worker's own computer for the SDOH
 // referrals that health systems and referral platforms send a community
-// organization. With a command it runs the command line; without, the window.
+// organization. With a command it runs the command line; without, the window;
+// "referraldesk demo" opens the window with the built-in demo platform.
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
 
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/referraldesk/referraldesk/app"
+	"github.com/referraldesk/referraldesk/assets"
 	"github.com/referraldesk/referraldesk/auth"
+	"github.com/referraldesk/referraldesk/storage"
+	"github.com/referraldesk/referraldesk/ui"
 	"github.com/referraldesk/referraldesk/ui/cli"
 )
 
 func main() {
-	env := cli.Env{DataDir: defaultDataDir(), OpenBrowser: announceBrowser}
-	os.Exit(cli.Run(os.Args[1:], env))
+	args := os.Args[1:]
+	fs := flag.NewFlagSet("referraldesk", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dataDir := fs.String("data-dir", "", "")
+	// --screenshots DIR (not in the help): drive the demo window through its
+	// screens and write PNGs there, for `make screenshots`.
+	shots := fs.String("screenshots", "", "")
+	if err := fs.Parse(args); err != nil || (fs.NArg() > 0 && cli.IsCommand(fs.Arg(0))) {
+		os.Exit(cli.Run(args, cli.Env{DataDir: defaultDataDir(), OpenBrowser: announceBrowser}))
+	}
+	demo := fs.Arg(0) == "demo" || *shots != ""
+	if err := runWindow(*dataDir, demo, *shots); err != nil {
+		fmt.Fprintln(os.Stderr, "referraldesk: "+app.Explain(err))
+		os.Exit(1)
+	}
+}
+
+// runWindow opens the store and the window. In demo mode the built-in
+// platform runs in this process and the data lives in a separate folder,
+// emptied at each start so the demo always begins at the welcome.
+func runWindow(dataDir string, demo bool, shots string) error {
+	switch {
+	case shots != "":
+		tmp, err := os.MkdirTemp("", "referraldesk-screenshots-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dataDir = tmp
+	case dataDir == "" && demo:
+		dataDir = filepath.Join(configDir(), "referraldesk-demo")
+		for _, f := range []string{"referraldesk.db", "referraldesk.db-wal", "referraldesk.db-shm"} {
+			os.Remove(filepath.Join(dataDir, f))
+		}
+	case dataDir == "":
+		dataDir = defaultDataDir()
+	}
+	store, err := storage.Open(filepath.Join(dataDir, "referraldesk.db"))
+	if err != nil {
+		return &app.Problem{Say: fmt.Sprintf("Referral Desk could not open its data in %s: %v", dataDir, err), Err: err}
+	}
+	defer store.Close()
+	opts := app.Options{Store: store}
+	var platform *app.DemoPlatform
+	if demo {
+		if platform, err = app.StartDemoPlatform("127.0.0.1:0", 25); err != nil {
+			return &app.Problem{Say: "The demo platform could not start: " + err.Error(), Err: err}
+		}
+		defer platform.Close()
+		if shots != "" {
+			// Signs in by itself, after a pause so the waiting screen can be captured.
+			signIn := platform.ScriptedBrowser()
+			opts.OpenBrowser = func(url string) error { time.Sleep(2 * time.Second); return signIn(url) }
+		}
+	}
+	fa := fyneapp.NewWithID("org.referraldesk.app")
+	fa.SetIcon(assets.Icon)
+	w := ui.New(fa, ui.Options{App: app.New(opts), Demo: platform})
+	if shots != "" {
+		go func() {
+			if err := w.Screenshots(shots); err != nil {
+				fmt.Fprintln(os.Stderr, "referraldesk: screenshots:", err)
+			}
+			fyne.Do(fa.Quit)
+		}()
+	}
+	w.Window().ShowAndRun()
+	return nil
 }
 
 // announceBrowser opens the sign-in page and says where it is, for machines
@@ -29,8 +106,13 @@ func announceBrowser(url string) error {
 
 // defaultDataDir is the per-user folder for Referral Desk's database.
 func defaultDataDir() string {
-	if dir, err := os.UserConfigDir(); err == nil {
+	if dir := configDir(); dir != "" {
 		return filepath.Join(dir, "referraldesk")
 	}
 	return ""
+}
+
+func configDir() string {
+	dir, _ := os.UserConfigDir()
+	return dir
 }

@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"context"
+	"flag"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/referraldesk/referraldesk/app"
+	"github.com/referraldesk/referraldesk/fhir/fhirtest"
+	"github.com/referraldesk/referraldesk/fhir/fhirtest/referralgen"
+	"github.com/referraldesk/referraldesk/storage"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// now is the fixed clock of every test (a Monday afternoon), shared by the
+// platform and the app so relative times and ages in goldens never move.
+var now = time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)
+
+func clock() time.Time { return now }
+
+// harness is one referral platform, one Referral Desk over a real SQLite file,
+// and its window on Fyne's test driver. Background work and UI updates are
+// queued and run on the test goroutine by settle, in order: no goroutines,
+// no sleeps, and widgets are only ever touched here.
+type harness struct {
+	t      *testing.T
+	ctx    context.Context
+	fa     fyne.App
+	server *fhirtest.Server
+	store  *storage.DB
+	app    *app.App
+	w      *Window
+	work   []func()
+	ui     []func()
+	source app.Source
+}
+
+func newHarness(t *testing.T, opts fhirtest.Options) *harness {
+	t.Helper()
+	h := &harness{t: t, ctx: context.Background(), fa: test.NewTempApp(t)}
+	opts.Now = clock
+	h.server = fhirtest.New(t, opts)
+	st, err := storage.Open(filepath.Join(t.TempDir(), "referraldesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h.store = st
+	h.app = app.New(app.Options{Store: st, OpenBrowser: h.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword),
+		Now: clock, SignInWait: 30 * time.Second})
+	return h
+}
+
+// connect connects and syncs the platform without the window, as a returning user's data.
+func (h *harness) connect() {
+	h.t.Helper()
+	src, err := h.app.Connect(h.ctx, app.ConnectOptions{Link: h.server.FHIRBase(), Name: fhirtest.PlatformName})
+	if err != nil {
+		h.t.Fatalf("connect: %s", app.Explain(err))
+	}
+	h.source = src
+}
+
+func (h *harness) sync() {
+	h.t.Helper()
+	if _, err := h.app.Sync(h.ctx, h.source.ID); err != nil {
+		h.t.Fatalf("sync: %s", app.Explain(err))
+	}
+}
+
+// open builds the window (1280×720) and lets it load.
+func (h *harness) open(demo *app.DemoPlatform) *Window {
+	h.t.Helper()
+	h.w = New(h.fa, Options{App: h.app, Demo: demo, Now: clock, SyncEvery: -1,
+		Dispatch: func(f func()) { h.ui = append(h.ui, f) },
+		Go:       func(f func()) { h.work = append(h.work, f) }})
+	h.t.Cleanup(h.w.cancel)
+	h.w.win.Resize(fyne.NewSize(1280, 720))
+	h.settle()
+	return h.w
+}
+
+// settle runs queued work and UI updates until nothing is left.
+func (h *harness) settle() {
+	for len(h.work)+len(h.ui) > 0 {
+		h.runWork()
+		h.runUI(-1)
+	}
+}
+
+func (h *harness) runWork() {
+	for len(h.work) > 0 {
+		f := h.work[0]
+		h.work = h.work[1:]
+		f()
+	}
+}
+
+// runUI applies up to n queued UI updates (all when n < 0).
+func (h *harness) runUI(n int) {
+	for len(h.ui) > 0 && n != 0 {
+		f := h.ui[0]
+		h.ui = h.ui[1:]
+		f()
+		n--
+	}
+}
+
+// addReferral makes a referral arrive on the platform for the demo organization.
+func (h *harness) addReferral(spec referralgen.Spec) string {
+	if spec.Status == "" {
+		spec.Status = "requested"
+	}
+	if spec.Owner == "" {
+		spec.Owner = referralgen.OwnerOrganization
+	}
+	return h.server.AddReferral(spec)
+}
+
+// openReferral shows a referral in the window.
+func (h *harness) openReferral(taskID string) {
+	h.t.Helper()
+	h.w.detail.open(h.source.ID, taskID)
+	h.settle()
+	if h.w.detail.d == nil {
+		h.t.Fatalf("referral %s did not load: %v", taskID, h.w.detail.err)
+	}
+}
+
+func (h *harness) markup() string { return test.RenderToMarkup(h.w.win.Canvas()) }
+
+var (
+	origin  = regexp.MustCompile(`127\.0\.0\.1(:|\s\(port\s)\d+`)
+	moments = regexp.MustCompile(`\b\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}\b`)
+)
+
+// normalize replaces what differs between runs and is not the screen's
+// business: the platform's port and the real times the outbox stamps.
+func normalize(s string) string {
+	s = origin.ReplaceAllString(s, "127.0.0.1${1}PORT")
+	return moments.ReplaceAllString(s, "D MON YYYY HH:MM")
+}
+
+// assertGolden compares markup with testdata/NAME.xml (like
+// test.AssertRendersToMarkup, after normalize); -update rewrites it, a
+// mismatch writes testdata/failed/NAME.xml.
+func assertGolden(t *testing.T, name, markup string) {
+	t.Helper()
+	got := normalize(markup)
+	path := filepath.Join("testdata", name+".xml")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err == nil && string(want) == got {
+		return
+	}
+	failed := filepath.Join("testdata", "failed", name+".xml")
+	os.MkdirAll(filepath.Dir(failed), 0o755)
+	os.WriteFile(failed, []byte(got), 0o644)
+	if err != nil {
+		t.Errorf("no golden %s (%v); wrote %s: run go test -update after checking it", path, err, failed)
+		return
+	}
+	t.Errorf("%s differs from %s; diff them", failed, path)
+}
+
+var textNode = regexp.MustCompile(`<text[^>]*>([^<]*)</text>`)
+
+// visible is the text a person sees in markup, wrapped lines joined by spaces.
+func visible(markup string) string {
+	var parts []string
+	for _, m := range textNode.FindAllStringSubmatch(markup, -1) {
+		parts = append(parts, html.UnescapeString(m[1]))
+	}
+	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+}
+
+func mustContain(t *testing.T, markup string, want ...string) {
+	t.Helper()
+	seen := visible(markup)
+	for _, w := range want {
+		if !strings.Contains(seen, strings.Join(strings.Fields(w), " ")) {
+			t.Errorf("the screen does not show %q", w)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, markup string, bad ...string) {
+	t.Helper()
+	seen := visible(markup)
+	for _, b := range bad {
+		if b != "" && (strings.Contains(seen, strings.Join(strings.Fields(b), " ")) || strings.Contains(markup, b)) {
+			t.Errorf("the screen shows %q", b)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,337 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/referraldesk/referraldesk/app"
+)
+
+// referralView is the open referral, as a case worker reads it: who, whether
+// they may be contacted, consent, the need, who asked, what happened so far.
+type referralView struct {
+	w      *Window
+	box    *fyne.Container
+	scroll *container.Scroll
+
+	gen      int
+	source   int64
+	task     string
+	d        *app.Detail
+	err      error
+	revealed bool   // contact details of a do-not-contact person shown on purpose
+	asking   bool   // the reveal is waiting for its confirmation
+	act      acting // the actions area
+}
+
+func newReferralView(w *Window) *referralView {
+	v := &referralView{w: w, box: container.NewVBox()}
+	// Both directions: a wide control (a long reason at 150 %) scrolls
+	// sideways instead of forcing the whole window wider than the screen.
+	v.scroll = container.NewScroll(container.NewPadded(v.box))
+	v.showPlaceholder()
+	return v
+}
+
+func (v *referralView) object() fyne.CanvasObject { return v.scroll }
+
+func (v *referralView) showPlaceholder() {
+	v.box.Objects = []fyne.CanvasObject{
+		layout.NewSpacer(),
+		&widget.Label{Text: "Select a referral to read it.", Alignment: fyne.TextAlignCenter, Importance: widget.LowImportance},
+	}
+	v.box.Refresh()
+}
+
+// open loads a referral and marks it seen.
+func (v *referralView) open(source int64, task string) {
+	if v.source != source || v.task != task {
+		v.source, v.task = source, task
+		v.d, v.err = nil, nil
+		v.revealed, v.asking = false, false
+		v.act = acting{}
+		v.scroll.ScrollToTop()
+	}
+	v.reload()
+}
+
+// reload reads the open referral again (after a change or a sync).
+func (v *referralView) reload() {
+	if v.task == "" {
+		return
+	}
+	v.gen++
+	gen, source, task := v.gen, v.source, v.task
+	v.w.background(func(ctx context.Context) func() {
+		d, err := v.w.a.Referral(ctx, source, task)
+		if err == nil {
+			_ = v.w.a.MarkSeen(ctx, source, task) // losing a "seen" mark costs nothing worth an error
+		}
+		return func() {
+			if gen != v.gen {
+				return
+			}
+			v.d, v.err = d, err
+			v.render()
+		}
+	})
+}
+
+// render rebuilds the view from v.d; it is cheap next to reading the referral.
+func (v *referralView) render() {
+	if v.err != nil {
+		v.box.Objects = []fyne.CanvasObject{wrapLabel(app.Explain(v.err))}
+		v.box.Refresh()
+		return
+	}
+	d := v.d
+	if d == nil {
+		return
+	}
+	objs := []fyne.CanvasObject{v.header(d)}
+	if d.DoNotContact {
+		objs = append(objs, v.dncBanner())
+	}
+	objs = append(objs, v.actions())
+	objs = append(objs,
+		section("Person", v.person(d)),
+		section("Consent", consent(d.Consent)),
+		section("Need", need(d)),
+		section("Requester", requester(d.Requester)),
+		section("Status history", v.history(d)),
+		technical(d.Raw),
+	)
+	v.box.Objects = objs
+	v.box.Refresh()
+}
+
+func (v *referralView) header(d *app.Detail) fyne.CanvasObject {
+	name := d.Person.Name
+	if name == "" {
+		name = "(no name given)"
+	}
+	title := &widget.Label{Text: name, SizeName: theme.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
+	status := app.StatusLabel(d.Status)
+	if d.StatusReason != "" {
+		status += " (" + d.StatusReason + ")"
+	}
+	sent := ""
+	if t, ok := app.ParseWhen(d.AuthoredOn); ok {
+		sent = "sent " + app.Ago(t, v.w.now())
+	}
+	sub := wrapLabel(joinNonEmpty(" · ", status, app.PriorityLabel(d.Need.Priority), prefix("via ", d.Source.Name), sent))
+	objs := []fyne.CanvasObject{title, sub}
+	if app.Urgent(d.Need.Priority) && !app.Closed(d.Status) {
+		objs = append(objs, &widget.Label{Text: strings.ToUpper(app.PriorityLabel(d.Need.Priority)) + ": the requester asks for a quick answer.",
+			Importance: widget.DangerImportance, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
+	}
+	return container.NewVBox(objs...)
+}
+
+// person shows who the referral is for; contact details of a person who
+// must not be contacted stay hidden until revealed on purpose.
+func (v *referralView) person(d *app.Detail) fyne.CanvasObject {
+	p := d.Person
+	if !p.Known && p.Name == "" {
+		return wrapLabel("The platform did not share this person's details.")
+	}
+	rows := []string{"Name", orDash(p.Name)}
+	born := "Not given"
+	if t, ok := app.ParseWhen(p.BirthDate); ok {
+		born = t.Format("2 Jan 2006")
+		if p.Age >= 0 {
+			born += fmt.Sprintf(" (age %d)", p.Age)
+		}
+	}
+	rows = append(rows, "Born", born, "Gender", orDash(titleCase(p.Gender)), "Language", orDash(p.Language))
+	if d.DoNotContact && !v.revealed {
+		rows = append(rows, "Contact", "Hidden: this person must not be contacted.")
+	} else {
+		rows = append(rows, "Phone", orDash(strings.Join(p.Phones, "\n")),
+			"Email", orDash(strings.Join(p.Emails, "\n")),
+			"Address", orDash(strings.Join(p.Addresses, "\n")))
+	}
+	return form(rows...)
+}
+
+func consent(c app.ConsentInfo) fyne.CanvasObject {
+	var icon fyne.Resource
+	var say string
+	imp := widget.MediumImportance
+	switch c.State {
+	case "active":
+		icon, say, imp = theme.ConfirmIcon(), "Active: the person agreed to share their information with community organizations.", widget.SuccessImportance
+	case "inactive":
+		icon, say, imp = theme.WarningIcon(), "Not active: the consent on file is no longer in effect. Check with the requester before sharing anything about this person.", widget.WarningImportance
+	default:
+		icon, say = theme.InfoIcon(), "None on file: this referral carries no consent record. Many do not; ask the requester if your organization needs one."
+	}
+	line := container.NewBorder(nil, nil, widget.NewIcon(icon), nil,
+		&widget.Label{Text: say, Wrapping: fyne.TextWrapWord, Importance: imp, TextStyle: fyne.TextStyle{Bold: c.State != "none"}})
+	if c.State == "none" {
+		return line
+	}
+	var rows []string
+	if c.Policy != "" {
+		rows = append(rows, "Covers", c.Policy)
+	}
+	if len(c.Organizations) > 0 {
+		rows = append(rows, "Shared with", strings.Join(c.Organizations, "\n"))
+	}
+	if c.Period != "" {
+		rows = append(rows, "In effect", c.Period)
+	}
+	if c.Date != "" {
+		rows = append(rows, "Signed", dateText(c.Date))
+	}
+	if len(rows) == 0 {
+		return line
+	}
+	return container.NewVBox(line, form(rows...))
+}
+
+func need(d *app.Detail) fyne.CanvasObject {
+	n := d.Need
+	rows := []string{"Category", orDash(n.Category), "Service", orDash(n.Service), "Priority", app.PriorityLabel(n.Priority)}
+	if len(n.Reasons) > 0 {
+		rows = append(rows, "Because of", strings.Join(n.Reasons, "\n"))
+	}
+	if n.Period != "" {
+		rows = append(rows, "Requested for", n.Period)
+	}
+	notes := append(append([]string{}, n.Notes...), d.Notes...)
+	if len(notes) > 0 {
+		rows = append(rows, "Notes from the requester", strings.Join(notes, "\n\n"))
+	}
+	return form(rows...)
+}
+
+func requester(r app.Requester) fyne.CanvasObject {
+	rows := []string{"Who", orDash(r.Name)}
+	contacts := "The platform gives no contact details for the requester."
+	if len(r.Contacts) > 0 {
+		contacts = strings.Join(r.Contacts, "\n")
+	}
+	return form(append(rows, "Reach them", contacts)...)
+}
+
+// history lists what is known of the referral's life: sent, each change made
+// here (with what the platform said), and where it stands now.
+func (v *referralView) history(d *app.Detail) fyne.CanvasObject {
+	var rows []string
+	if t, ok := app.ParseWhen(d.AuthoredOn); ok {
+		rows = append(rows, timeText(t, v.w.now()), "Sent by the requester")
+	}
+	for _, c := range d.Changes {
+		what := app.ActionName(c.FromStatus, c.ToStatus) + ": " + changeState(c)
+		if c.Reason != "" {
+			what += "\nReason: " + c.Reason
+		}
+		if c.Detail != "" && c.State != app.ChangeSent {
+			what += "\n" + c.Detail
+		}
+		rows = append(rows, timeText(c.CreatedAt, v.w.now()), what)
+	}
+	now := app.StatusLabel(d.Status)
+	if d.StatusReason != "" {
+		now += " (" + d.StatusReason + ")"
+	}
+	rows = append(rows, "Now", now)
+	return form(rows...)
+}
+
+func changeState(c app.Change) string {
+	switch c.State {
+	case app.ChangeSent:
+		return "confirmed by the platform"
+	case app.ChangeConflict:
+		return "not sent, someone changed the referral first"
+	case app.ChangeRefused:
+		return "refused by the platform"
+	}
+	return "waiting to be sent"
+}
+
+// technical shows the FHIR resources as the platform sent them, for support.
+func technical(raw map[string]json.RawMessage) fyne.CanvasObject {
+	names := make([]string, 0, len(raw))
+	for k := range raw {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	box := container.NewVBox(wrapLabel("The referral as the platform sent it (FHIR R4 JSON), for support."))
+	for _, n := range names {
+		var b bytes.Buffer
+		if json.Indent(&b, raw[n], "", "  ") != nil {
+			b.Reset()
+			b.Write(raw[n])
+		}
+		box.Add(&widget.Label{Text: n, TextStyle: fyne.TextStyle{Bold: true}})
+		box.Add(&widget.Label{Text: b.String(), TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak, Selectable: true})
+	}
+	return widget.NewAccordion(widget.NewAccordionItem("Technical details", box))
+}
+
+// section is one part of the referral: a quiet title over its content.
+func section(title string, content fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(widget.NewSeparator(),
+		&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText},
+		content)
+}
+
+// form lays out key/value pairs; values wrap.
+func form(kv ...string) fyne.CanvasObject {
+	f := container.New(layout.NewFormLayout())
+	for i := 0; i+1 < len(kv); i += 2 {
+		f.Add(&widget.Label{Text: kv[i], TextStyle: fyne.TextStyle{Bold: true}})
+		f.Add(&widget.Label{Text: kv[i+1], Wrapping: fyne.TextWrapWord, Selectable: true})
+	}
+	return f
+}
+
+func wrapLabel(s string) *widget.Label { return &widget.Label{Text: s, Wrapping: fyne.TextWrapWord} }
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "Not given"
+	}
+	return s
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// dateText shows a FHIR date or dateTime as "2 Nov 2026" (with the time when there is one).
+func dateText(s string) string {
+	t, ok := app.ParseWhen(s)
+	if !ok {
+		return s
+	}
+	if len(s) > 10 {
+		return t.Format("2 Jan 2006 15:04")
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// timeText is a moment in the history, in the case worker's time zone.
+func timeText(t, now time.Time) string {
+	if t.IsZero() {
+		return "Unknown"
+	}
+	return t.In(now.Location()).Format("2 Jan 2006 15:04")
+}

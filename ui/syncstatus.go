@@ -1,0 +1,195 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/referraldesk/referraldesk/app"
+)
+
+// syncPanel shows, per platform, how its sync stands: last sync, syncing
+// now, offline, needs sign-in (with Sign in again), or an error.
+type syncPanel struct {
+	w        *Window
+	box      *fyne.Container
+	sources  []app.Source
+	running  map[int64]bool
+	lastErr  map[int64]error
+	signIn   map[int64]context.CancelFunc // sign-ins under way, to cancel
+	override []app.SourceStatus           // for screenshots of every state
+}
+
+func newSyncPanel(w *Window) *syncPanel {
+	return &syncPanel{w: w, box: container.NewVBox(), running: map[int64]bool{}, lastErr: map[int64]error{},
+		signIn: map[int64]context.CancelFunc{}}
+}
+
+func (p *syncPanel) setSources(srcs []app.Source) {
+	p.sources = srcs
+	p.render()
+}
+
+func (p *syncPanel) statuses() []app.SourceStatus {
+	if p.override != nil {
+		return p.override
+	}
+	out := make([]app.SourceStatus, 0, len(p.sources))
+	for _, s := range p.sources {
+		out = append(out, app.StatusOf(s, p.running[s.ID], p.lastErr[s.ID]))
+	}
+	return out
+}
+
+func (p *syncPanel) render() {
+	var objs []fyne.CanvasObject
+	for _, st := range p.statuses() {
+		objs = append(objs, p.entry(st))
+	}
+	if len(objs) == 0 {
+		objs = append(objs, &widget.Label{Text: "None connected yet.", Importance: widget.LowImportance})
+	}
+	p.box.Objects = objs
+	p.box.Refresh()
+}
+
+// entry is one platform: its name, a one-line state, and what to do about it.
+func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
+	icon, line, imp := theme.ConfirmIcon(), "", widget.MediumImportance
+	switch st.State {
+	case app.SyncNever:
+		icon, line = theme.InfoIcon(), "Not synced yet"
+	case app.SyncOK:
+		line = "Synced " + app.Ago(st.LastSync, p.w.now())
+	case app.SyncRunning:
+		icon, line, imp = theme.ViewRefreshIcon(), "Syncing now…", widget.HighImportance
+	case app.SyncOffline:
+		icon, line, imp = theme.WarningIcon(), "Offline: will try again", widget.WarningImportance
+	case app.SyncNeedsSignIn:
+		icon, line, imp = theme.AccountIcon(), "Needs sign-in", widget.DangerImportance
+	case app.SyncError:
+		icon, line, imp = theme.ErrorIcon(), "Sync failed", widget.DangerImportance
+	}
+	name := &widget.Label{Text: st.Source.Name, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+	objs := []fyne.CanvasObject{name, &widget.Label{Text: line, Importance: imp, Wrapping: fyne.TextWrapWord}}
+	if st.Say != "" {
+		objs = append(objs, &widget.Label{Text: st.Say, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
+	}
+	if (st.State == app.SyncOffline || st.State == app.SyncError) && !st.LastSync.IsZero() {
+		objs = append(objs, &widget.Label{Text: "Last synced " + app.Ago(st.LastSync, p.w.now()), SizeName: theme.SizeNameCaptionText})
+	}
+	var act fyne.CanvasObject
+	if st.State == app.SyncNeedsSignIn {
+		if _, waiting := p.signIn[st.Source.ID]; waiting {
+			objs = append(objs, wrapLabel("Finish signing in in your browser…"))
+			act = widget.NewButton("Cancel", func() { p.cancelSignIn(st.Source.ID) })
+		} else {
+			b := widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), func() { p.signInAgain(st.Source) })
+			b.Importance = widget.HighImportance
+			act = b
+		}
+	}
+	var body fyne.CanvasObject = container.New(linesLayout{}, objs...)
+	if act != nil {
+		body = container.NewVBox(body, act)
+	}
+	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, body)
+}
+
+// signInAgain runs the browser sign-in for a platform that ended its sign-in;
+// its data and settings are kept.
+func (p *syncPanel) signInAgain(src app.Source) {
+	ctx, cancel := context.WithCancel(p.w.ctx)
+	p.signIn[src.ID] = cancel
+	p.render()
+	p.w.background(func(context.Context) func() {
+		got, err := p.w.a.Connect(ctx, app.ConnectOptions{Link: src.FHIRBase})
+		return func() {
+			delete(p.signIn, src.ID)
+			cancel()
+			if err != nil {
+				p.lastErr[src.ID] = err
+				p.render()
+				return
+			}
+			delete(p.lastErr, src.ID)
+			p.w.connected(got)
+		}
+	})
+}
+
+func (p *syncPanel) cancelSignIn(id int64) {
+	if cancel, ok := p.signIn[id]; ok {
+		cancel()
+	}
+}
+
+// startSync starts automatic sync (once) unless the window was built without it.
+func (w *Window) startSync() {
+	if w.sched != nil || w.o.SyncEvery < 0 {
+		return
+	}
+	w.sched = app.NewSchedule(w.o.SyncEvery, w.runSync)
+	go w.sched.Run(w.ctx)
+}
+
+// syncNow is the Sync now command (and Ctrl+R): it bypasses the cadence.
+func (w *Window) syncNow() {
+	if w.sched != nil {
+		w.sched.SyncNow()
+		return
+	}
+	w.background(func(ctx context.Context) func() {
+		w.runSync(ctx)
+		return nil
+	})
+}
+
+// runSync syncs every platform off the UI goroutine, showing each one's
+// progress, then refreshes what the window shows and tells the case worker
+// when new referrals arrived. The notification names no person: it may show
+// on a shared screen.
+func (w *Window) runSync(ctx context.Context) {
+	fresh := 0
+	err := w.a.SyncEach(ctx,
+		func(s app.Source) {
+			w.ui(func() {
+				w.syncs.running[s.ID] = true
+				w.syncs.render()
+			})
+		},
+		func(rep app.SyncReport) {
+			fresh += rep.New
+			w.ui(func() {
+				delete(w.syncs.running, rep.Source.ID)
+				if rep.Err != nil {
+					w.syncs.lastErr[rep.Source.ID] = rep.Err
+				} else {
+					delete(w.syncs.lastErr, rep.Source.ID)
+				}
+				w.syncs.render()
+			})
+		})
+	n := fresh
+	w.ui(func() {
+		if err == nil && n > 0 {
+			w.fa.SendNotification(fyne.NewNotification("Referral Desk", newReferralsText(n)))
+		}
+		w.reloadSources()
+		if w.main != nil {
+			w.inbox.reload()
+			w.detail.reload()
+		}
+	})
+}
+
+func newReferralsText(n int) string {
+	if n == 1 {
+		return "1 new referral arrived."
+	}
+	return fmt.Sprintf("%d new referrals arrived.", n)
+}

@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/referraldesk/referraldesk/fhir/fhirtest"
+)
+
+func panelMarkup(h *harness) string { return test.RenderObjectToMarkup(h.w.syncs.box) }
+
+func TestSyncStates(t *testing.T) {
+	t.Run("not synced yet", func(t *testing.T) {
+		h := newHarness(t, fhirtest.Options{Referrals: 2})
+		h.connect()
+		h.open(nil)
+		mustContain(t, panelMarkup(h), "Not synced yet")
+		assertGolden(t, "sync-never", panelMarkup(h))
+	})
+	t.Run("syncing now, then synced, with a notification", func(t *testing.T) {
+		h := newHarness(t, fhirtest.Options{Referrals: 3})
+		h.connect()
+		w := h.open(nil)
+		w.syncNow()
+		h.runWork()
+		h.runUI(1) // "syncing" shown, the result not yet
+		mustContain(t, panelMarkup(h), "Syncing now…")
+		assertGolden(t, "sync-running", panelMarkup(h))
+		test.AssertNotificationSent(t, fyne.NewNotification("Referral Desk", "3 new referrals arrived."), func() { h.settle() })
+		mustContain(t, panelMarkup(h), "Synced just now")
+		assertGolden(t, "sync-ok", panelMarkup(h))
+	})
+	t.Run("offline", func(t *testing.T) {
+		h := newHarness(t, fhirtest.Options{Referrals: 1})
+		h.connect()
+		h.sync()
+		w := h.open(nil)
+		h.server.Close()
+		w.syncNow()
+		h.settle()
+		mustContain(t, panelMarkup(h), "Offline: will try again", "could not be reached")
+		assertGolden(t, "sync-offline", panelMarkup(h))
+	})
+	t.Run("needs sign-in, then signed in again", func(t *testing.T) {
+		h := newHarness(t, fhirtest.Options{Referrals: 1})
+		h.connect()
+		h.sync()
+		w := h.open(nil)
+		h.server.RevokeGrants()
+		h.server.ExpireAccessTokens()
+		w.syncNow()
+		h.settle()
+		mustContain(t, panelMarkup(h), "Needs sign-in", "Sign in again")
+		assertGolden(t, "sync-needs-sign-in", panelMarkup(h))
+		w.syncs.signInAgain(w.sources[0])
+		mustContain(t, panelMarkup(h), "Finish signing in in your browser…")
+		h.settle()
+		if m := panelMarkup(h); !strings.Contains(m, "Synced just now") {
+			t.Fatalf("after signing in again the platform is not synced:\n%s", m)
+		}
+	})
+	t.Run("error", func(t *testing.T) {
+		h := newHarness(t, fhirtest.Options{Referrals: 1})
+		h.connect()
+		h.sync()
+		w := h.open(nil)
+		h.server.SetFault(func(rw http.ResponseWriter, r *http.Request) bool {
+			if !strings.HasSuffix(r.URL.Path, "/Task") {
+				return false
+			}
+			rw.Header().Set("Content-Type", "application/fhir+json")
+			rw.WriteHeader(http.StatusForbidden)
+			rw.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"Your organization's access is suspended."}]}`))
+			return true
+		})
+		w.syncNow()
+		h.settle()
+		mustContain(t, panelMarkup(h), "Sync failed", "does not allow this")
+		assertGolden(t, "sync-error", panelMarkup(h))
+	})
+}
