@@ -87,6 +87,9 @@ func (a *App) Connect(ctx context.Context, o ConnectOptions) (Source, error) {
 		State: storage.StateNeedsSignIn, Watermark: existing.Watermark, LastSyncAt: existing.LastSyncAt,
 	}
 	if src.Name == "" {
+		src.Name = a.PlatformName(ctx, p.FHIRBase)
+	}
+	if src.Name == "" {
 		src.Name = p.Host
 	}
 	if src.ID == 0 {

@@ -27,6 +27,9 @@ func TestConnectFindsOwnerFromSignIn(t *testing.T) {
 	if src.State != storage.StateOK {
 		t.Errorf("state = %q; want ok", src.State)
 	}
+	if src.Name != fhirtest.PlatformName {
+		t.Errorf("name = %q; want the platform's own name %q from its CapabilityStatement", src.Name, fhirtest.PlatformName)
+	}
 }
 
 func TestSyncThenNoChangeSyncMakesOneRequest(t *testing.T) {
