@@ -3,7 +3,6 @@ package fhir
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -160,7 +159,7 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 func statusError(op string, resp *http.Response, data []byte) error {
 	e := &Error{Op: op, Kind: kindForStatus(resp.StatusCode), Status: resp.StatusCode}
 	var oo OperationOutcome
-	if json.Unmarshal(data, &oo) == nil && oo.ResourceType == "OperationOutcome" {
+	if unmarshal(data, &oo) == nil && oo.ResourceType == "OperationOutcome" {
 		e.Outcome = oo.Text()
 	}
 	if e.Kind == KindRateLimited {

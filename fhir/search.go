@@ -116,7 +116,7 @@ func (c *Client) fetchPage(ctx context.Context, op, typ, target string) <-chan f
 
 func readSearchPage(op, typ string, data []byte, date string) (Page, string, error) {
 	var b Bundle
-	if err := json.Unmarshal(data, &b); err != nil || b.ResourceType != "Bundle" {
+	if err := unmarshal(data, &b); err != nil || b.ResourceType != "Bundle" {
 		return Page{}, "", &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("the answer is not a FHIR Bundle")}
 	}
 	var p Page
@@ -183,7 +183,7 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 		return nil, err
 	}
 	var b Bundle
-	if err := json.Unmarshal(data, &b); err != nil || b.ResourceType != "Bundle" || len(b.Entry) != len(refs) {
+	if err := unmarshal(data, &b); err != nil || b.ResourceType != "Bundle" || len(b.Entry) != len(refs) {
 		return nil, &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("the batch answer does not match the request")}
 	}
 	out := make([]BatchResult, len(refs))
@@ -196,7 +196,7 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 		if status >= 400 || len(e.Resource) == 0 {
 			fe := &Error{Op: "read " + refs[i], Kind: kindForStatus(status), Status: status}
 			var oo OperationOutcome
-			if e.Response != nil && json.Unmarshal(e.Response.Outcome, &oo) == nil {
+			if e.Response != nil && unmarshal(e.Response.Outcome, &oo) == nil {
 				fe.Outcome = oo.Text()
 			}
 			out[i].Err = fe

@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"encoding/json"
 	"strings"
 )
 
@@ -231,6 +230,6 @@ type Goal struct {
 // element fails the whole decode; callers show what they can from the raw JSON.
 func Decode[T any](raw []byte) (T, error) {
 	var v T
-	err := json.Unmarshal(raw, &v)
+	err := unmarshal(raw, &v)
 	return v, err
 }
