@@ -1,0 +1,205 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Referral Desk's connection link is an https link that is the platform's
+// FHIR base URL itself, with a query that names the same base in SMART's
+// iss parameter and adds what a colleague needs to connect the same way:
+//
+//	https://referrals.example.org/fhir/R4?iss=https%3A%2F%2Freferrals.example.org%2Ffhir%2FR4
+//	    &client_id=rd-4711&redirect_port=53682&owner=Organization%2Fcbo-42&name=Eastside%20Referrals
+//
+// Why this shape and not a "referraldesk:" URI: it is already a SMART-style
+// link (iss=), so existing paste and scan paths and other SMART tools read
+// it; a phone that scans it opens the platform's own address, which is
+// harmless and tells the person where it leads; and a QR code of an https
+// link is what the SDOH Clinical Care IG's "Connecting Applications" page
+// expects platforms to hand out. Only iss is required; the other parameters
+// are public settings (a public PKCE client id, a loopback port, a FHIR
+// reference, a display name) and never a secret. Unknown parameters are
+// ignored, so later versions can add some.
+const (
+	paramIss          = "iss"
+	paramClientID     = "client_id"
+	paramRedirectPort = "redirect_port"
+	paramOwner        = "owner"
+	paramName         = "name"
+)
+
+// LinkKind says which of the accepted link formats a text was.
+type LinkKind int
+
+const (
+	LinkFHIRBase     LinkKind = iota // a plain FHIR base URL
+	LinkSMART                        // a SMART-style link carrying iss=<FHIR base>
+	LinkReferralDesk                 // Referral Desk's connection link (iss= plus settings)
+)
+
+// ErrHealthRecord matches (errors.Is) scanned SMART Health Links (shlink:/)
+// and SMART Health Cards (shc:/): a person's own health record, which
+// Referral Desk recognises and never follows.
+var ErrHealthRecord = errors.New("a personal health record, not a referral platform")
+
+// Scanned is what a scanned or pasted text says, worked out before anything
+// is contacted: the options to connect with and the checked link to show for
+// confirmation.
+type Scanned struct {
+	Kind    LinkKind
+	Options ConnectOptions
+	Link    Link
+}
+
+// ParseConnectionText reads a scanned or pasted text as one of the link
+// formats: a FHIR base URL, a SMART link with iss=, or Referral Desk's
+// connection link. It applies CheckLink's rules (https, no user@host, no
+// hidden characters, valid UTF-8, at most 2 048 characters) and refuses
+// look-alike server names. It contacts nothing.
+func ParseConnectionText(text string) (Scanned, error) {
+	if err := healthRecord(text); err != nil {
+		return Scanned{}, err
+	}
+	l, err := CheckLink(text)
+	if err != nil {
+		return Scanned{}, err
+	}
+	if err := checkHostScripts(l); err != nil {
+		return Scanned{}, err
+	}
+	s := Scanned{Kind: LinkFHIRBase, Link: l, Options: ConnectOptions{Link: l.FHIRBase}}
+	u, err := url.Parse(strings.TrimSpace(text))
+	if err != nil { // CheckLink parsed it already
+		return Scanned{}, problem(err, "This is not a valid web link. Copy it again from the platform.")
+	}
+	q := u.Query()
+	if _, ok := q[paramIss]; !ok {
+		return s, nil
+	}
+	s.Kind = LinkSMART
+	for _, p := range []string{paramClientID, paramRedirectPort, paramOwner, paramName} {
+		vs, ok := q[p]
+		if !ok {
+			continue
+		}
+		s.Kind = LinkReferralDesk
+		if len(vs) != 1 {
+			return Scanned{}, problem(nil, "This connection link gives %s more than once. Ask for a new link.", p)
+		}
+		if err := s.Options.set(p, vs[0]); err != nil {
+			return Scanned{}, err
+		}
+	}
+	return s, nil
+}
+
+var (
+	// A client id is RFC 6749's VSCHAR without spaces, short enough to read.
+	clientIDPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
+	// An owner is a FHIR reference "Type/id" (FHIR id: 1–64 of [A-Za-z0-9-.]).
+	ownerPattern = regexp.MustCompile(`^[A-Z][A-Za-z]{1,63}/[A-Za-z0-9.-]{1,64}$`)
+)
+
+// set checks and keeps one connection-link parameter.
+func (o *ConnectOptions) set(param, v string) error {
+	switch param {
+	case paramClientID:
+		if !clientIDPattern.MatchString(v) {
+			return problem(nil, "This connection link's client id has characters a client id never has. Ask for a new link.")
+		}
+		o.ClientID = v
+	case paramRedirectPort:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1024 || n > 65535 {
+			return problem(err, "This connection link's redirect port is not a number from 1024 to 65535. Ask for a new link.")
+		}
+		o.RedirectPort = n
+	case paramOwner:
+		if !ownerPattern.MatchString(v) {
+			return problem(nil, "This connection link's owner is not a reference like Organization/123. Ask for a new link.")
+		}
+		o.Owner = v
+	case paramName:
+		name, err := displayName(v)
+		if err != nil {
+			return err
+		}
+		o.Name = name
+	}
+	return nil
+}
+
+// maxNameLen matches plainName: a platform's name fits one line of the window.
+const maxNameLen = 80
+
+// displayName accepts a platform's name only when it is printable: unlike
+// a name a server reports (plainName strips what it cannot show), a name in
+// a link someone hands out is refused whole, since hidden characters there
+// are a sign of tampering.
+func displayName(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if !utf8.ValidString(v) || v == "" || utf8.RuneCountInString(v) > maxNameLen {
+		return "", problem(nil, "This connection link's platform name is empty, damaged or longer than %d characters. Ask for a new link.", maxNameLen)
+	}
+	for _, r := range v {
+		if r != ' ' && (unicode.IsSpace(r) || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs,
+			unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)) {
+			return "", problem(nil, "This connection link's platform name contains hidden or invisible characters. Ask for a new link.")
+		}
+	}
+	return v, nil
+}
+
+// healthRecord recognises SMART Health Links and Cards, bare or behind a
+// viewer's address (https://viewer.example/#shlink:/…), so the person hears
+// what they scanned instead of "not a web link".
+func healthRecord(text string) error {
+	s := strings.ToLower(strings.TrimSpace(text))
+	switch {
+	case strings.HasPrefix(s, "shlink:/") || strings.Contains(s, "#shlink:/"):
+		return problem(fmt.Errorf("SMART Health Link: %w", ErrHealthRecord),
+			"This QR code is a SMART Health Link: a personal health record, not a referral platform. Referral Desk does not open it. Ask the referral platform for its connection link.")
+	case strings.HasPrefix(s, "shc:/"):
+		return problem(fmt.Errorf("SMART Health Card: %w", ErrHealthRecord),
+			"This QR code is a SMART Health Card (a vaccination or test record, for example): a personal health record, not a referral platform. Referral Desk does not open it. Ask the referral platform for its connection link.")
+	}
+	return nil
+}
+
+// ConnectionLink is the connection link for a connected platform, to show as
+// a QR code so a colleague can connect the same way. It holds the FHIR base,
+// client id, redirect port, owner and name — never a token or secret (a
+// source has none in it: Referral Desk is a public client with PKCE).
+func ConnectionLink(src Source) (string, error) {
+	l, err := CheckLink(src.FHIRBase)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(l.FHIRBase + "?" + paramIss + "=" + url.QueryEscape(l.FHIRBase))
+	add := func(k, v string) {
+		if v != "" {
+			b.WriteString("&" + k + "=" + strings.ReplaceAll(url.QueryEscape(v), "+", "%20"))
+		}
+	}
+	add(paramClientID, src.ClientID)
+	if src.RedirectPort != 0 {
+		add(paramRedirectPort, strconv.Itoa(src.RedirectPort))
+	}
+	add(paramOwner, src.Owner)
+	add(paramName, plainName(src.Name))
+	link := b.String()
+	// The link must read back as it was written: a stored value the parser
+	// would refuse (or a link over the length limit) is not handed out.
+	if _, err := ParseConnectionText(link); err != nil {
+		return "", err
+	}
+	return link, nil
+}
