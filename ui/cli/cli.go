@@ -38,7 +38,8 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"connect":       {"connect URL [--client-id ID] [--redirect-port N] [--owner REF] [--name NAME]", runConnect},
+		"connect":       {"connect URL|--qr-image FILE [--client-id ID] [--redirect-port N] [--owner REF] [--name NAME]", runConnect},
+		"decode-qr":     {"decode-qr FILE...  (prints per file: FILE, ok|none, \"TEXT\", milliseconds; tab-separated)", runDecodeQR},
 		"sources":       {"sources", runSources},
 		"sync":          {"sync [--source ID]", runSync},
 		"inbox":         {"inbox [--status S] [--source ID] [--json]", runInbox},
@@ -112,7 +113,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		return usageError(fmt.Sprintf("unknown command %q", rest[0]))
 	}
 	c := &cmdline{env: env, dataDir: *dataDir}
-	if rest[0] != "demo-platform" {
+	if rest[0] != "demo-platform" && rest[0] != "decode-qr" { // these need no data folder
 		if err := c.open(); err != nil {
 			return err
 		}

@@ -19,14 +19,26 @@ func runConnect(ctx context.Context, c *cmdline, args []string) error {
 	fs.IntVar(&o.RedirectPort, "redirect-port", 0, "")
 	fs.StringVar(&o.Owner, "owner", "", "")
 	fs.StringVar(&o.Name, "name", "", "")
+	qrImage := fs.String("qr-image", "", "")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := needArgs(pos, 1, commands["connect"].usage); err != nil {
-		return err
+	if *qrImage != "" {
+		if err := needArgs(pos, 0, commands["connect"].usage); err != nil {
+			return err
+		}
+		fromQR, err := c.optionsFromQR(*qrImage)
+		if err != nil {
+			return err
+		}
+		o = withQR(o, fromQR)
+	} else {
+		if err := needArgs(pos, 1, commands["connect"].usage); err != nil {
+			return err
+		}
+		o.Link = pos[0]
 	}
-	o.Link = pos[0]
 	fmt.Fprintln(c.env.Stderr, "Sign in to the platform in your browser; Referral Desk waits here.")
 	src, err := c.app.Connect(ctx, o)
 	if err != nil {

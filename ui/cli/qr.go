@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/referraldesk/referraldesk/app"
+	"github.com/referraldesk/referraldesk/ui/scan"
+)
+
+// runDecodeQR prints one line per file: the file, "ok" or "none", the text
+// quoted as a Go string (so control and look-alike characters are visible and
+// nothing in a code can mess up a terminal), and the milliseconds taken,
+// tab-separated. It exits non-zero when any file had no readable code.
+func runDecodeQR(_ context.Context, c *cmdline, args []string) error {
+	if len(args) == 0 {
+		return usageError("usage: referraldesk " + commands["decode-qr"].usage)
+	}
+	missed := 0
+	for _, path := range args {
+		start := time.Now()
+		res, err := scan.DecodeFile(path)
+		ms := float64(time.Since(start).Microseconds()) / 1000
+		status := "ok"
+		if err != nil {
+			status, missed = "none", missed+1
+			if !errors.Is(err, scan.ErrNoCode) {
+				fmt.Fprintf(c.env.Stderr, "%s: %v\n", path, err)
+			}
+		}
+		c.printf("%s\t%s\t%s\t%.1f\n", path, status, strconv.Quote(res.Text), ms)
+	}
+	if missed > 0 {
+		return &app.Problem{Say: fmt.Sprintf("%d of %d files had no readable QR code.", missed, len(args))}
+	}
+	return nil
+}
+
+// optionsFromQR reads a connection link from a QR code in an image and says
+// on stderr where it leads, in Unicode and punycode, before connect goes on.
+func (c *cmdline) optionsFromQR(path string) (app.ConnectOptions, error) {
+	res, err := scan.DecodeFile(path)
+	if errors.Is(err, scan.ErrNoCode) {
+		return app.ConnectOptions{}, &app.Problem{Say: fmt.Sprintf("No QR code could be read in %s. Try a sharper picture with the whole code in it.", path), Err: err}
+	}
+	if err != nil {
+		return app.ConnectOptions{}, &app.Problem{Say: fmt.Sprintf("Referral Desk could not read the image: %v", err), Err: err}
+	}
+	s, err := app.ParseConnectionText(res.Text)
+	if err != nil {
+		return app.ConnectOptions{}, err
+	}
+	host := s.Link.Host
+	if s.Link.IDN() {
+		host += " (" + s.Link.ASCIIHost + ")"
+	}
+	secure := "secure (https)"
+	if !s.Link.Secure {
+		secure = "not secure: http on this computer only"
+	}
+	fmt.Fprintf(c.env.Stderr, "The QR code leads to %s, %s.\n", host, secure)
+	return s.Options, nil
+}
+
+// withQR fills what the command line left empty from the QR code's link:
+// options typed on the command line win over the code's.
+func withQR(typed, fromQR app.ConnectOptions) app.ConnectOptions {
+	o := fromQR
+	if typed.ClientID != "" {
+		o.ClientID = typed.ClientID
+	}
+	if typed.RedirectPort != 0 {
+		o.RedirectPort = typed.RedirectPort
+	}
+	if typed.Owner != "" {
+		o.Owner = typed.Owner
+	}
+	if typed.Name != "" {
+		o.Name = typed.Name
+	}
+	return o
+}
