@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -31,7 +30,9 @@ type connectScreen struct {
 	waiting               *fyne.Container
 	content               fyne.CanvasObject
 
-	checked  app.Link // the link as checked on this computer
+	checked  app.Link    // the link as checked on this computer
+	scanned  app.Scanned // what the link says (its settings, when it is a connection link)
+	via      string      // where the link came from when it was not typed ("a QR code in a picture")
 	linkOK   bool
 	name     string // the platform's own name, once looked up
 	looked   bool   // discovery succeeded for checked.FHIRBase
@@ -47,6 +48,9 @@ func newConnectScreen(w *Window) *connectScreen {
 	c.link.OnChanged = func(string) { c.checkLocally() }
 	c.link.OnSubmitted = func(string) { c.lookUp() }
 	c.check = widget.NewButton("Check link", c.lookUp)
+	camera := widget.NewButtonWithIcon("Scan with camera", theme.MediaPhotoIcon(), w.showScan)
+	openImage := widget.NewButtonWithIcon("Open image…", theme.FolderOpenIcon(), w.openImage)
+	paste := widget.NewButtonWithIcon("Paste image", theme.ContentPasteIcon(), w.pasteImage)
 	c.found = container.NewVBox()
 	c.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	c.problem.Hide()
@@ -72,8 +76,9 @@ func newConnectScreen(w *Window) *connectScreen {
 
 	objs := []fyne.CanvasObject{
 		&widget.Label{Text: "Connect a referral platform", SizeName: theme.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}},
-		wrapLabel("Paste the link your referral platform gave you (its FHIR address). Referral Desk shows where it leads before anything is sent."),
+		wrapLabel("Paste the link your referral platform gave you (its FHIR address), or read its QR code. Referral Desk shows where it leads before anything is sent."),
 		container.NewBorder(nil, nil, nil, c.check, c.link),
+		container.NewHBox(camera, openImage, paste),
 		c.problem,
 		c.found,
 		advanced,
@@ -87,8 +92,8 @@ func newConnectScreen(w *Window) *connectScreen {
 	return c
 }
 
-// demoCard offers the built-in platform, with its sign-in explained and a
-// place kept for its QR code (the scan path comes in a later version).
+// demoCard offers the built-in platform, with its sign-in explained and its
+// QR code (its connection link is just its FHIR base) to try the scan paths.
 func (c *connectScreen) demoCard() fyne.CanvasObject {
 	demo := c.w.o.Demo
 	user, password := demo.SignIn()
@@ -102,22 +107,12 @@ func (c *connectScreen) demoCard() fyne.CanvasObject {
 		wrapLabel(fmt.Sprintf("Its sign-in page opens in your browser: sign in with user name “%s” and password “%s”, then allow Referral Desk.", user, password)),
 		container.NewHBox(use),
 	)
-	return widget.NewCard("Try the demo platform", "", container.NewBorder(nil, nil, nil, qrSpot(), text))
-}
-
-// qrSpot keeps the place where the demo link's QR code will be shown.
-func qrSpot() fyne.CanvasObject {
-	frame := canvas.NewRectangle(nil)
-	frame.StrokeColor = theme.Color(theme.ColorNameSeparator)
-	frame.StrokeWidth = 2
-	frame.CornerRadius = theme.InputRadiusSize()
-	frame.SetMinSize(fyne.NewSize(128, 128))
-	return container.NewVBox(container.NewStack(frame, container.NewCenter(
-		&widget.Label{Text: "QR code\ncoming soon", Alignment: fyne.TextAlignCenter, Importance: widget.LowImportance})))
+	return widget.NewCard("Try the demo platform", "", container.NewBorder(nil, nil, nil, c.w.qrCode(demo.FHIRBase(), 144), text))
 }
 
 // showConnect opens the connect screen, with a link filled in if given.
 func (w *Window) showConnect(link string) {
+	w.stopScan()
 	c := w.connect
 	c.reset()
 	if link != "" {
@@ -134,6 +129,7 @@ func (c *connectScreen) reset() {
 		c.cancel = nil
 	}
 	c.link.SetText("")
+	c.via = ""
 	c.clientID.SetText("")
 	c.port.SetText("")
 	c.owner.SetText("")
@@ -162,7 +158,7 @@ func (c *connectScreen) say(problem string) {
 // checkLocally reads the link on this computer, as it is typed: nothing is contacted.
 func (c *connectScreen) checkLocally() {
 	c.gen++
-	c.looked, c.name = false, ""
+	c.looked, c.name, c.via = false, "", ""
 	c.cont.Disable()
 	c.found.RemoveAll()
 	if strings.TrimSpace(c.link.Text) == "" {
@@ -170,13 +166,44 @@ func (c *connectScreen) checkLocally() {
 		c.say("")
 		return
 	}
-	l, err := app.CheckLink(c.link.Text)
-	c.checked, c.linkOK = l, err == nil
+	s, err := app.ParseConnectionText(c.link.Text)
+	c.scanned, c.checked, c.linkOK = s, s.Link, err == nil
 	if err != nil {
 		c.say(app.Explain(err))
 		return
 	}
 	c.say("")
+	c.fillAdvanced(s.Options)
+	c.showFound()
+}
+
+// fillAdvanced copies what a connection link says into the Advanced
+// fields, where the case worker sees (and may change) it before connecting.
+func (c *connectScreen) fillAdvanced(o app.ConnectOptions) {
+	if o.ClientID != "" {
+		c.clientID.SetText(o.ClientID)
+	}
+	if o.RedirectPort != 0 {
+		c.port.SetText(strconv.Itoa(o.RedirectPort))
+	}
+	if o.Owner != "" {
+		c.owner.SetText(o.Owner)
+	}
+}
+
+// useScanned puts the text read from a QR code through the same check as a
+// pasted link; nothing is contacted until the case worker presses Check
+// link. Text that is refused never reaches the link field: it may hold
+// hidden characters, or a health record's data.
+func (w *Window) useScanned(text, via string) {
+	w.showConnect("")
+	c := w.connect
+	if _, err := app.ParseConnectionText(text); err != nil {
+		c.say(app.Explain(err))
+		return
+	}
+	c.link.SetText(strings.TrimSpace(text))
+	c.via = via
 	c.showFound()
 }
 
@@ -194,7 +221,11 @@ func (c *connectScreen) showFound() {
 	if l.Port != "" {
 		server += " (port " + l.Port + ")"
 	}
-	rows := []string{"Platform", name, "Server", server}
+	rows := []string{"Platform", name}
+	if n := c.scanned.Options.Name; n != "" {
+		rows = append(rows, "Name in the link", n)
+	}
+	rows = append(rows, "Server", server)
 	if l.IDN() {
 		rows = append(rows, "Spelled for computers", l.ASCIIHost)
 	}
@@ -208,7 +239,12 @@ func (c *connectScreen) showFound() {
 	f := form(rows...)
 	conn := container.NewBorder(nil, nil, widget.NewIcon(map[bool]fyne.Resource{true: theme.ConfirmIcon(), false: theme.WarningIcon()}[l.Secure]), nil,
 		&widget.Label{Text: secure, Importance: imp, Wrapping: fyne.TextWrapWord})
-	c.found.Objects = []fyne.CanvasObject{widget.NewCard("What this link leads to", "", container.NewVBox(f, conn))}
+	body := container.NewVBox(f, conn)
+	if c.via != "" {
+		body.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil,
+			wrapLabel("Read from "+c.via+". Nothing has been contacted yet: check that this is your platform, then press Check link.")))
+	}
+	c.found.Objects = []fyne.CanvasObject{widget.NewCard("What this link leads to", "", body)}
 	c.found.Refresh()
 }
 
@@ -246,7 +282,11 @@ func (c *connectScreen) lookUp() {
 
 // signIn connects: the browser sign-in, with a visible wait and Cancel.
 func (c *connectScreen) signIn() {
-	o := app.ConnectOptions{Link: c.checked.FHIRBase, Name: c.name,
+	name := c.scanned.Options.Name // what the colleague who shared the link calls it
+	if name == "" {
+		name = c.name
+	}
+	o := app.ConnectOptions{Link: c.checked.FHIRBase, Name: name,
 		ClientID: strings.TrimSpace(c.clientID.Text), Owner: strings.TrimSpace(c.owner.Text)}
 	if p := strings.TrimSpace(c.port.Text); p != "" {
 		n, err := strconv.Atoi(p)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,7 @@ type harness struct {
 	app    *app.App
 	w      *Window
 	work   []func()
+	mu     sync.Mutex // guards ui: a camera's capture goroutine queues preview frames
 	ui     []func()
 	source app.Source
 }
@@ -82,20 +84,34 @@ func (h *harness) sync() {
 func (h *harness) open(demo *app.DemoPlatform) *Window {
 	h.t.Helper()
 	h.w = New(h.fa, Options{App: h.app, Demo: demo, Now: clock, SyncEvery: -1,
-		Dispatch: func(f func()) { h.ui = append(h.ui, f) },
-		Go:       func(f func()) { h.work = append(h.work, f) }})
+		Dispatch:  h.dispatch,
+		Go:        func(f func()) { h.work = append(h.work, f) },
+		Cameras:   noCameras{},
+		Clipboard: &fakeClipboard{}})
 	h.t.Cleanup(h.w.cancel)
 	h.w.win.Resize(fyne.NewSize(1280, 720))
 	h.settle()
 	return h.w
 }
 
+func (h *harness) dispatch(f func()) {
+	h.mu.Lock()
+	h.ui = append(h.ui, f)
+	h.mu.Unlock()
+}
+
 // settle runs queued work and UI updates until nothing is left.
 func (h *harness) settle() {
-	for len(h.work)+len(h.ui) > 0 {
+	for len(h.work)+h.queued() > 0 {
 		h.runWork()
 		h.runUI(-1)
 	}
+}
+
+func (h *harness) queued() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.ui)
 }
 
 func (h *harness) runWork() {
@@ -108,9 +124,15 @@ func (h *harness) runWork() {
 
 // runUI applies up to n queued UI updates (all when n < 0).
 func (h *harness) runUI(n int) {
-	for len(h.ui) > 0 && n != 0 {
+	for n != 0 {
+		h.mu.Lock()
+		if len(h.ui) == 0 {
+			h.mu.Unlock()
+			return
+		}
 		f := h.ui[0]
 		h.ui = h.ui[1:]
+		h.mu.Unlock()
 		f()
 		n--
 	}
@@ -140,7 +162,7 @@ func (h *harness) openReferral(taskID string) {
 func (h *harness) markup() string { return test.RenderToMarkup(h.w.win.Canvas()) }
 
 var (
-	origin  = regexp.MustCompile(`127\.0\.0\.1(:|\s\(port\s)\d+`)
+	origin  = regexp.MustCompile(`127\.0\.0\.1(:|\s\(port\s|%3A)\d+`)
 	moments = regexp.MustCompile(`\b\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}\b`)
 )
 

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/referraldesk/referraldesk/app"
+	"github.com/referraldesk/referraldesk/ui/scan"
 )
 
 // Screenshots drives the real window through the screens against the
@@ -42,6 +43,16 @@ func (w *Window) Screenshots(dir string) error {
 	ctx := context.Background()
 	demo := w.o.Demo.FHIRBase()
 	c := w.connect
+	// A screenshot of the demo link's QR code, read through Open image's real path.
+	qr, err := scan.QRPNG(demo, 480)
+	if err != nil {
+		return err
+	}
+	qrFile := filepath.Join(os.TempDir(), fmt.Sprintf("referraldesk-demo-qr-%d.png", os.Getpid()))
+	if err := os.WriteFile(qrFile, qr, 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(qrFile)
 
 	steps := []struct {
 		name string
@@ -49,12 +60,15 @@ func (w *Window) Screenshots(dir string) error {
 	}{
 		{"welcome", func() {}},
 		{"connect-error", func() { do(func() { w.showConnect("http://referrals.example.org/fhir") }) }},
+		{"scan-no-camera", func() { do(w.showScan) }}, // Xvfb has no camera
+		{"connect-from-image", func() { do(func() { w.openImageFile(qrFile) }) }},
 		{"connect-found", func() { do(func() { w.showConnect(demo); c.lookUp() }) }},
 		{"connect-waiting", func() { do(c.signIn) }},
 		{"inbox", func() {
 			w.settle()
 			do(func() { w.inbox.list.Select(0) })
 		}},
+		{"show-qr", func() { do(func() { w.showQR(w.sources[0]) }) }},
 	}
 	for _, s := range steps {
 		s.act()
@@ -68,6 +82,9 @@ func (w *Window) Screenshots(dir string) error {
 		}
 		if err := shot(s.name); err != nil {
 			return err
+		}
+		if s.name == "show-qr" {
+			do(func() { w.win.Canvas().Overlays().Top().Hide() })
 		}
 	}
 

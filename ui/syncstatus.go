@@ -93,10 +93,12 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 			act = b
 		}
 	}
-	var body fyne.CanvasObject = container.New(linesLayout{}, objs...)
+	qr := &widget.Button{Text: "Show QR", Importance: widget.LowImportance, OnTapped: func() { p.w.showQR(st.Source) }}
+	acts := container.NewHBox(qr)
 	if act != nil {
-		body = container.NewVBox(body, act)
+		acts = container.NewVBox(act, acts)
 	}
+	body := container.NewVBox(container.New(linesLayout{}, objs...), acts)
 	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, body)
 }
 

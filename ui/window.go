@@ -33,6 +33,12 @@ type Options struct {
 	SyncEvery time.Duration
 	// OverdueDays marks new referrals untouched for more business days; 0 = app.DefaultOverdueDays.
 	OverdueDays int
+	// Cameras is the camera layer of the scan view; nil = this computer's
+	// cameras (package scan). Tests give frames from files.
+	Cameras Cameras
+	// Clipboard reads a copied image or text for Paste image; nil = the
+	// system clipboard. Tests give an image.
+	Clipboard Clipboard
 }
 
 // Window is Referral Desk's main window.
@@ -56,6 +62,7 @@ type Window struct {
 	detail  *referralView
 	syncs   *syncPanel
 	connect *connectScreen
+	scan    *scanView         // the camera view while it is open
 	main    fyne.CanvasObject // the inbox layout, built once
 	sched   *app.Schedule
 }
@@ -73,6 +80,12 @@ func New(fa fyne.App, o Options) *Window {
 	}
 	if o.OverdueDays <= 0 {
 		o.OverdueDays = app.DefaultOverdueDays
+	}
+	if o.Cameras == nil {
+		o.Cameras = systemCameras{}
+	}
+	if o.Clipboard == nil {
+		o.Clipboard = &systemClipboard{}
 	}
 	w := &Window{fa: fa, o: o, a: o.App, names: map[int64]string{}, prefs: prefs{fa.Preferences()}}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
@@ -160,6 +173,7 @@ func (w *Window) reloadSources() {
 
 // showInbox shows the inbox layout (built once).
 func (w *Window) showInbox() {
+	w.stopScan()
 	if w.main == nil {
 		w.main = w.buildMain()
 	}
@@ -180,5 +194,6 @@ func (w *Window) connected(src app.Source) {
 func (w *Window) closed() {
 	w.prefs.setWindowSize(w.win.Canvas().Size())
 	w.prefs.setLastLook(w.now())
+	w.stopScan()
 	w.cancel()
 }
