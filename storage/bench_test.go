@@ -3,7 +3,9 @@ package storage
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
+	"unsafe"
 )
 
 var (
@@ -86,24 +88,79 @@ func BenchmarkReferrals(b *testing.B) {
 		{"PriorityFirstPage", InboxFilter{Sort: SortPriority, Limit: 50}, 50},
 		{"CategoryOffsetPage", InboxFilter{Category: "food-insecurity", Limit: 50, Offset: 10_000}, 50},
 	}
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
+	run := func(b *testing.B, name string, f InboxFilter, want int) {
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				rs, err := db.Referrals(ctx, c.f)
+				rs, err := db.Referrals(ctx, f)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if c.want >= 0 && len(rs) != c.want {
-					b.Fatalf("%d rows, want %d", len(rs), c.want)
+				if want >= 0 && len(rs) != want {
+					b.Fatalf("%d rows, want %d", len(rs), want)
 				}
 			}
 		})
 	}
-	b.Run("CountSearch", func(b *testing.B) {
+	count := func(b *testing.B, name string, f InboxFilter) {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.CountReferrals(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	views := []struct {
+		name     string
+		statuses []string
+	}{{"New", []string{"requested", "received"}}, {"Active", []string{"accepted", "in-progress", "on-hold"}},
+		{"Closed", []string{"completed", "failed", "rejected", "cancelled", "entered-in-error"}}, {"All", nil}}
+	// Without a search SQL answers until a search loads the index: the same
+	// queries both ways, to choose.
+	for _, c := range cases {
+		if c.f.Search == "" {
+			run(b, "SQL/"+c.name, c.f, c.want)
+		}
+	}
+	for _, v := range views {
+		count(b, "SQL/Count"+v.name, InboxFilter{Statuses: v.statuses})
+	}
+	b.Run("IndexLoad", func(b *testing.B) {
+		var before, after runtime.MemStats
 		for b.Loop() {
-			if _, err := db.CountReferrals(ctx, InboxFilter{Search: "garcia"}); err != nil {
+			db.inbox.mu.Lock()
+			db.inbox.unload()
+			db.inbox.mu.Unlock()
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			if err := db.loadInbox(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "heap-MB")
+		b.ReportMetric(float64(db.inbox.sizeBytes())/1e6, "index-MB")
 	})
+	for _, c := range cases {
+		run(b, c.name, c.f, c.want)
+	}
+	count(b, "CountSearch", InboxFilter{Search: "garcia"})
+	for _, v := range views {
+		count(b, "Count"+v.name, InboxFilter{Statuses: v.statuses})
+	}
+}
+
+// sizeBytes estimates the index's memory: entries, their strings, the words and their map.
+func (x *inboxIndex) sizeBytes() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := cap(x.entries) * int(unsafe.Sizeof(inboxEntry{}))
+	for _, e := range x.entries {
+		n += len(e.authored) + len(e.person)
+	}
+	for _, w := range x.words.strs {
+		n += 2*len(w) + 2*int(unsafe.Sizeof(w)) + 4 // the slice and the map's key and value
+	}
+	return n
 }

@@ -41,6 +41,8 @@ type DB struct {
 	// writer serializes this process's write transactions, so that they queue
 	// in Go (honouring ctx) instead of polling SQLite's busy handler.
 	writer chan struct{}
+	// inbox answers inbox searches (inbox_index.go).
+	inbox inboxIndex
 }
 
 // Open opens (creating if needed) the cache file at path and brings its schema
@@ -77,7 +79,12 @@ func Open(path string) (*DB, error) {
 }
 
 // Close closes the file.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.inbox.mu.Lock()
+	db.inbox.unload()
+	db.inbox.mu.Unlock()
+	return db.sql.Close()
+}
 
 // dsn builds a file: URI so that any character in the path is escaped, with
 // the pragmas every pooled connection needs. _txlock=immediate makes each
@@ -139,7 +146,8 @@ func (db *DB) checkPragmas() error {
 	return nil
 }
 
-// write runs fn in one write transaction, committing if fn returns nil.
+// write runs fn in one write transaction, committing if fn returns nil. A
+// transaction that changed referral rows also updates the inbox index.
 func (db *DB) write(ctx context.Context, fn func(tx *txn) error) error {
 	select {
 	case db.writer <- struct{}{}:
@@ -151,9 +159,13 @@ func (db *DB) write(ctx context.Context, fn func(tx *txn) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(&txn{Tx: tx}); err != nil {
+	t := &txn{Tx: tx}
+	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
+	}
+	if t.inbox != nil {
+		return db.commitInbox(ctx, t)
 	}
 	return tx.Commit()
 }
@@ -165,6 +177,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *txn) error) error {
 type txn struct {
 	*sql.Tx
 	stmts map[string]*sql.Stmt
+	inbox *inboxChanges // changes to referral rows, for the inbox index
 }
 
 func (t *txn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {

@@ -19,10 +19,14 @@ func TestOpenMigratesEmptyFile(t *testing.T) {
 	if err != nil || v != len(migrations) {
 		t.Fatalf("user_version = %d, %v; want %d", v, err, len(migrations))
 	}
-	for _, table := range []string{"sources", "tokens", "resources", "referrals", "referral_search", "outbox"} {
+	for _, table := range []string{"sources", "tokens", "resources", "referrals", "outbox", "inbox_generation"} {
 		if n := count(t, db, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table); n != 1 {
 			t.Errorf("table %s missing", table)
 		}
+	}
+	// Search moved to memory: no copy of person and need to keep sealed.
+	if n := count(t, db, `SELECT count(*) FROM sqlite_schema WHERE name = 'referral_search'`); n != 0 {
+		t.Error("table referral_search still exists")
 	}
 	pragmas := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "5000"}
 	for p, want := range pragmas {

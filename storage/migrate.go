@@ -17,6 +17,7 @@ type migration struct {
 
 var migrations = []migration{
 	{"initial schema", execSQL(schemaV1)},
+	{"inbox search in memory", execSQL(schemaV2)},
 }
 
 func execSQL(stmts string) func(context.Context, *sql.Tx) error {
@@ -156,4 +157,19 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_task  ON outbox (source_id, task_id, state);
 CREATE INDEX outbox_state ON outbox (state, created_at);
+`
+
+// schemaV2 moves inbox search to an in-memory index (inbox_index.go) built
+// from the referrals' own sealed columns: the sealed copy of person and need
+// in referral_search cost a write per referral and could not be searched
+// once sealed. inbox_generation counts committed changes to the inbox rows,
+// so that a process notices another one's writes (a CLI sync while the
+// window is open) and rebuilds its index.
+const schemaV2 = `
+DROP TABLE referral_search;
+CREATE TABLE inbox_generation (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	n  INTEGER NOT NULL
+);
+INSERT INTO inbox_generation (id, n) VALUES (1, 0);
 `

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -57,10 +56,6 @@ func (db *DB) upsertReferral(ctx context.Context, tx *txn, r Referral) (outcome,
 	if err != nil {
 		return 0, err
 	}
-	search, err := db.sealText(colSearchText, key, searchText(r))
-	if err != nil {
-		return 0, err
-	}
 	var id int64
 	var storedVersion, storedUpdated, storedKey string
 	err = tx.QueryRowContext(ctx, `SELECT id, version_id, last_updated, updated_key FROM referrals
@@ -81,12 +76,10 @@ func (db *DB) upsertReferral(ctx context.Context, tx *txn, r Referral) (outcome,
 		if err == nil {
 			id, err = res.LastInsertId()
 		}
-		if err == nil {
-			err = setSearchText(ctx, tx, id, search)
-		}
 		if err != nil {
 			return 0, fmt.Errorf("referral %s: %w", r.TaskID, err)
 		}
+		indexReferral(tx, id, r)
 		return outcomeNew, nil
 	}
 	if err != nil {
@@ -103,27 +96,22 @@ func (db *DB) upsertReferral(ctx context.Context, tx *txn, r Referral) (outcome,
 		r.Status, r.Priority, person, need,
 		r.Category, r.Requester, r.AuthoredOn, instantKey(r.AuthoredOn), r.LastUpdated,
 		newKey, r.VersionID, r.DoNotContact, r.Consent, r.FocusRef, r.PatientRef, id)
-	if err == nil {
-		err = setSearchText(ctx, tx, id, search)
-	}
 	if err != nil {
 		return 0, fmt.Errorf("referral %s: %w", r.TaskID, err)
 	}
+	indexReferral(tx, id, r)
 	if storedVersion != r.VersionID || storedUpdated != r.LastUpdated {
 		return outcomeUpdated, nil
 	}
 	return outcomeUnchanged, nil
 }
 
-func setSearchText(ctx context.Context, tx *txn, referralID int64, sealed []byte) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO referral_search (referral_id, text) VALUES (?, ?)
-		ON CONFLICT (referral_id) DO UPDATE SET text = excluded.text`, referralID, sealed)
-	return err
-}
-
-// searchText is what inbox search matches: person, need and requester, lowercased.
-func searchText(r Referral) string {
-	return strings.ToLower(r.Person + "\n" + r.Need + "\n" + r.Requester)
+// indexReferral tells the inbox index about the stored row id of r.
+func indexReferral(tx *txn, id int64, r Referral) {
+	c := tx.inboxChanged()
+	c.rows = append(c.rows, inboxRow{id: id, source: r.SourceID, authoredKey: instantKey(r.AuthoredOn),
+		person: r.Person, need: r.Need, requester: r.Requester, status: r.Status, priority: r.Priority,
+		category: r.Category})
 }
 
 const referralSelect = `SELECT r.source_id, r.task_id, r.status, r.priority, r.person, r.need, r.category,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Resource is one FHIR resource as the server sent it. JSON is sealed.
@@ -19,27 +20,55 @@ type Resource struct {
 // lastUpdated, the later one is kept (a page fetched before our own update
 // must not overwrite the Task the platform returned).
 func (db *DB) upsertResource(ctx context.Context, tx *txn, r Resource) error {
-	if r.Type == "" || r.ID == "" {
-		return fmt.Errorf("resource %q/%q: empty type or id", r.Type, r.ID)
+	return db.upsertResources(ctx, tx, []Resource{r})
+}
+
+// resourcesPerInsert is how many rows one INSERT of upsertResources stores:
+// one statement per row cost SaveSyncPage ~5% more CPU; SQLite binds at most
+// 32 766 parameters.
+const resourcesPerInsert = 100
+
+// upsertResources stores rs as upsertResource does each, in order, with one
+// statement per resourcesPerInsert rows.
+func (db *DB) upsertResources(ctx context.Context, tx *txn, rs []Resource) error {
+	args := make([]any, 0, 7*min(len(rs), resourcesPerInsert))
+	for len(rs) > 0 {
+		n := min(len(rs), resourcesPerInsert)
+		args = args[:0]
+		for _, r := range rs[:n] {
+			if r.Type == "" || r.ID == "" {
+				return fmt.Errorf("resource %q/%q: empty type or id", r.Type, r.ID)
+			}
+			if len(r.JSON) == 0 {
+				return fmt.Errorf("resource %s/%s: empty JSON", r.Type, r.ID)
+			}
+			sealed, err := db.sealBytes(colResourceJSON, resourceRowKey(r.SourceID, r.Type, r.ID), r.JSON)
+			if err != nil {
+				return err
+			}
+			args = append(args, r.SourceID, r.Type, r.ID, r.VersionID, r.LastUpdated, instantKey(r.LastUpdated), sealed)
+		}
+		if _, err := tx.ExecContext(ctx, upsertResourcesSQL(n), args...); err != nil {
+			if n == 1 {
+				return fmt.Errorf("resource %s/%s: %w", rs[0].Type, rs[0].ID, err)
+			}
+			return fmt.Errorf("resources %s/%s…: %w", rs[0].Type, rs[0].ID, err)
+		}
+		rs = rs[n:]
 	}
-	if len(r.JSON) == 0 {
-		return fmt.Errorf("resource %s/%s: empty JSON", r.Type, r.ID)
-	}
-	sealed, err := db.sealBytes(colResourceJSON, resourceRowKey(r.SourceID, r.Type, r.ID), r.JSON)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO resources (source_id, type, id, version_id, last_updated, updated_key, json)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	return nil
+}
+
+// upsertResourcesSQL is the statement storing n resources. Rows of one
+// statement are stored in order, so a resource twice in it ends as if stored
+// twice (https://sqlite.org/lang_upsert.html).
+func upsertResourcesSQL(n int) string {
+	return `INSERT INTO resources (source_id, type, id, version_id, last_updated, updated_key, json)
+		VALUES (?, ?, ?, ?, ?, ?, ?)` + strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?)`, n-1) + `
 		ON CONFLICT (source_id, type, id) DO UPDATE SET version_id = excluded.version_id,
 			last_updated = excluded.last_updated, updated_key = excluded.updated_key, json = excluded.json
 		WHERE excluded.updated_key = '' OR resources.updated_key = ''
-			OR excluded.updated_key >= resources.updated_key`,
-		r.SourceID, r.Type, r.ID, r.VersionID, r.LastUpdated, instantKey(r.LastUpdated), sealed)
-	if err != nil {
-		return fmt.Errorf("resource %s/%s: %w", r.Type, r.ID, err)
-	}
-	return nil
+			OR excluded.updated_key >= resources.updated_key`
 }
 
 func (db *DB) scanResource(sc interface{ Scan(...any) error }) (Resource, error) {

@@ -35,13 +35,9 @@ var (
 	colRefreshToken = column{"tokens", "refresh_token"}
 	colIDToken      = column{"tokens", "id_token"}
 	colResourceJSON = column{"resources", "json"}
-	colPerson       = column{"referrals", "person"}
-	colNeed         = column{"referrals", "need"}
-	// colSearchText is the lowercase "person\nneed\nrequester" that inbox search
-	// matches in SQL; its row key is the referral's. Once sealed values are
-	// ciphertext that search has to move to an in-memory index built from
-	// opened values (inbox.go, searchClause).
-	colSearchText = column{"referral_search", "text"}
+	// Inbox search matches person and need in memory, opened (inbox_index.go).
+	colPerson = column{"referrals", "person"}
+	colNeed   = column{"referrals", "need"}
 	// colReason is the case worker's free-text reason for a status change,
 	// which may well name the person.
 	colReason = column{"outbox", "reason"}
@@ -51,7 +47,7 @@ var (
 var protectedColumns = []column{
 	colAccessToken, colRefreshToken, colIDToken,
 	colResourceJSON,
-	colPerson, colNeed, colSearchText,
+	colPerson, colNeed,
 	colReason,
 }
 

@@ -60,7 +60,7 @@ func TestEveryProtectedColumnGoesThroughTheSealer(t *testing.T) {
 		}
 	}
 
-	for _, table := range []string{"sources", "tokens", "resources", "referrals", "referral_search", "outbox"} {
+	for _, table := range []string{"sources", "tokens", "resources", "referrals", "outbox", "inbox_generation"} {
 		rows, err := db.sql.Query(`SELECT * FROM ` + table)
 		if err != nil {
 			t.Fatal(err)

@@ -206,6 +206,8 @@ func (db *DB) FinishSync(ctx context.Context, id int64, watermark string, at tim
 // resources, referrals, outbox) in one transaction, by ON DELETE CASCADE.
 func (db *DB) DeleteSource(ctx context.Context, id int64) error {
 	err := db.write(ctx, func(tx *txn) error {
+		c := tx.inboxChanged()
+		c.deletedSources = append(c.deletedSources, id)
 		return mustAffect(tx.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id))
 	})
 	if err != nil {

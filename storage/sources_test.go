@@ -142,7 +142,7 @@ func TestDeleteSourceRemovesEverythingOfIt(t *testing.T) {
 			t.Errorf("%s: %d rows of the other source, want 1", table, n)
 		}
 	}
-	if n := count(t, db, `SELECT count(*) FROM referral_search`); n != 1 {
-		t.Errorf("referral_search: %d rows, want the other source's 1", n)
+	if rs, err := db.Referrals(ctx, InboxFilter{Search: "person"}); err != nil || len(rs) != 1 || rs[0].SourceID != kept {
+		t.Errorf("search after the delete = %+v, %v; want the other source's 1", rs, err)
 	}
 }

@@ -17,16 +17,18 @@ func (db *DB) SaveSyncPage(ctx context.Context, sourceID int64, res []Resource, 
 	var c SaveCounts
 	err := db.write(ctx, func(tx *txn) error {
 		c = SaveCounts{}
-		for _, r := range res {
+		own := make([]Resource, len(res))
+		for i, r := range res {
 			if r.SourceID == 0 {
 				r.SourceID = sourceID
 			}
 			if r.SourceID != sourceID {
 				return fmt.Errorf("resource %s/%s belongs to source %d", r.Type, r.ID, r.SourceID)
 			}
-			if err := db.upsertResource(ctx, tx, r); err != nil {
-				return err
-			}
+			own[i] = r
+		}
+		if err := db.upsertResources(ctx, tx, own); err != nil {
+			return err
 		}
 		for _, r := range refs {
 			if r.SourceID == 0 {
