@@ -146,7 +146,17 @@ func (w *Window) start() {
 			}
 			w.showInbox()
 			w.startSync()
+			w.prepareSearch()
 		}
+	})
+}
+
+// prepareSearch loads the search index in the background once the inbox is
+// up, so the first keystroke does not wait for it.
+func (w *Window) prepareSearch() {
+	w.background(func(ctx context.Context) func() {
+		w.a.PrepareSearch(ctx) // a failure here only means the first search loads it
+		return nil
 	})
 }
 
