@@ -43,6 +43,9 @@ func (o Outcome) Message() string {
 // false, no error); one the platform refuses or that meets a newer version
 // comes back with the platform's explanation.
 func (a *App) SetStatus(ctx context.Context, source int64, taskID, to, reason string) (Outcome, error) {
+	// Hold the source's lock from the pending check on: a sync sending the
+	// queue must not pick this change up between its queueing and its sending.
+	defer a.lock(source)()
 	row, err := a.store.Referral(ctx, source, taskID)
 	if err != nil {
 		return Outcome{}, err
@@ -63,7 +66,6 @@ func (a *App) SetStatus(ctx context.Context, source int64, taskID, to, reason st
 	if c.ID, err = a.store.Enqueue(ctx, c); err != nil {
 		return Outcome{}, err
 	}
-	defer a.lock(source)()
 	s, err := a.session(ctx, source)
 	if err != nil {
 		a.noteFailure(ctx, source, err)
@@ -114,7 +116,9 @@ func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) erro
 // on. Errors that mean "not now" leave the change queued and return no error;
 // losing the sign-in returns the error after queueing.
 func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, error) {
-	resumed := c.State == storage.ChangeSending // a previous attempt may have reached the platform
+	// A previous attempt may have reached the platform: one interrupted by a
+	// crash (still "sending") or one whose answer was lost (any attempt).
+	resumed := c.State == storage.ChangeSending || c.Attempts > 0
 	if err := a.store.MarkChange(ctx, c.ID, storage.ChangeSending, ""); err != nil {
 		return Outcome{}, err
 	}

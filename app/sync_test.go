@@ -324,3 +324,63 @@ func TestFailureOnPageThreeKeepsWatermark(t *testing.T) {
 		t.Errorf("after recovery: %d referrals, %d new; want all %d with the rest new", total, rep.New, ownedCount(w, 40))
 	}
 }
+
+func TestLostAnswerIsNotMistakenForAConflict(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := w.firstWithStatus("requested")
+	// The platform applies the PUT, but the answer never reaches Referral Desk.
+	w.server.SetFault(func(rw http.ResponseWriter, req *http.Request) bool {
+		if req.Method != http.MethodPut {
+			return false
+		}
+		w.server.SetFault(nil)
+		w.server.UpdateAsRequester("Task", r.TaskID, func(m map[string]any) { m["status"] = "accepted" })
+		conn, _, err := rw.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return true
+	})
+	out, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", "")
+	if err != nil || out.Sent || out.Change.State != storage.ChangePending {
+		t.Fatalf("after a lost answer: state %q sent=%v err=%v; want the change still queued", out.Change.State, out.Sent, err)
+	}
+	rep := w.sync(src.ID)
+	changes, _ := w.store.ChangesForTask(w.ctx, src.ID, r.TaskID)
+	if rep.Sent != 1 || rep.Conflicts != 0 || len(changes) != 1 || changes[0].State != storage.ChangeSent {
+		t.Errorf("next sync: %d sent, %d conflicts, changes %+v; want the applied change recorded as sent, not as a conflict", rep.Sent, rep.Conflicts, changes)
+	}
+}
+
+func TestSyncAllLeavesPlatformsWaitingForSignInAlone(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 5})
+	src := w.connect(app.ConnectOptions{})
+	w.server.RevokeGrants()
+	w.server.ExpireAccessTokens()
+	if _, err := w.app.Sync(w.ctx, src.ID); !errors.Is(err, auth.ErrSignInNeeded) {
+		t.Fatalf("sync err = %v; want ErrSignInNeeded", err)
+	}
+	w.server.ResetRequests()
+	reps, err := w.app.SyncAll(w.ctx)
+	if err != nil || len(reps) != 1 || !errors.Is(reps[0].Err, auth.ErrSignInNeeded) {
+		t.Fatalf("SyncAll: %+v, %v; want one report saying sign-in is needed", reps, err)
+	}
+	if n := len(w.server.Requests()); n != 0 {
+		t.Errorf("SyncAll made %d requests for a platform that needs a new sign-in; want none", n)
+	}
+}
+
+func TestReconnectingForAnotherOwnerStartsFromTheBeginning(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	again := w.connect(app.ConnectOptions{Owner: referralgen.OtherOrganization})
+	if again.ID != src.ID || again.Watermark != "" {
+		t.Fatalf("reconnect for another owner: id %d watermark %q; want the same source with no watermark", again.ID, again.Watermark)
+	}
+	if rep := w.sync(src.ID); rep.New == 0 {
+		t.Error("the other owner's referrals were not fetched")
+	}
+}
