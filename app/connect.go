@@ -86,6 +86,10 @@ func (a *App) Connect(ctx context.Context, o ConnectOptions) (Source, error) {
 		Owner: o.Owner, Scopes: res.Token.Scope, AuthConfig: cfgJSON,
 		State: storage.StateNeedsSignIn, Watermark: existing.Watermark, LastSyncAt: existing.LastSyncAt,
 	}
+	if existing.ID != 0 && o.Owner != existing.Owner {
+		// Another owner's referrals are all new to us: start from the beginning.
+		src.Watermark = ""
+	}
 	if src.Name == "" {
 		src.Name = a.PlatformName(ctx, p.FHIRBase)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/referraldesk/referraldesk/auth"
 	"github.com/referraldesk/referraldesk/fhir"
 	"github.com/referraldesk/referraldesk/storage"
 )
@@ -30,6 +31,12 @@ func (a *App) SyncAll(ctx context.Context) ([]SyncReport, error) {
 	}
 	var out []SyncReport
 	for _, s := range srcs {
+		if s.State == storage.StateNeedsSignIn {
+			// Asking again would only repeat a refused refresh (strict servers
+			// count a reused refresh token against the grant).
+			out = append(out, SyncReport{Source: s, Err: problem(auth.ErrSignInNeeded, "%s needs you to sign in again.", s.Name)})
+			continue
+		}
 		rep, err := a.Sync(ctx, s.ID)
 		rep.Err = err
 		out = append(out, rep)
