@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -24,8 +25,13 @@ func OpenBrowser(target string) error {
 
 func openBrowser(target, browserEnv, goos string, grace time.Duration) error {
 	u, err := url.Parse(target)
-	if err != nil || hidden(target) || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fail(KindLink, "Referral Desk only opens web links (http or https) in the browser.", err)
+	if err == nil && !hidden(target) && (u.Scheme == "https" || u.Scheme == "http") {
+		err = checkURL(u) // https, or http on this computer only
+	} else if err == nil {
+		err = errors.New("not a web link")
+	}
+	if err != nil {
+		return fail(KindLink, "Referral Desk only opens secure web links (https) in the browser.", err)
 	}
 	argv := browserCommand(target, browserEnv, goos)
 	cmd := exec.Command(argv[0], argv[1:]...)

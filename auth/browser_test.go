@@ -58,8 +58,8 @@ func TestOpenBrowserFailure(t *testing.T) {
 
 func TestOpenBrowserRefusesNonWebLinks(t *testing.T) {
 	out := fakeBrowser(t, "")
-	for _, u := range []string{"file:///etc/passwd", "javascript:alert(1)", "-h", "https://a.example/\u202ex", "mailto:a@b.example", "https://"} {
-		kindIs(t, OpenBrowser(u), KindLink, "only opens web links")
+	for _, u := range []string{"file:///etc/passwd", "javascript:alert(1)", "-h", "https://a.example/\u202ex", "mailto:a@b.example", "https://", "http://a.example/login"} {
+		kindIs(t, OpenBrowser(u), KindLink, "only opens secure web links")
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Error("the browser was started for a refused link")
