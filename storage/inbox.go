@@ -83,20 +83,7 @@ func (db *DB) referralsByID(ctx context.Context, ids []int64) ([]Referral, error
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.sql.QueryContext(ctx, referralSelect+`, json_each(?) j WHERE r.id = j.value ORDER BY j.key`, string(list))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]Referral, 0, len(ids))
-	for rows.Next() {
-		r, err := db.scanReferral(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.queryReferrals(ctx, referralSelect+`, json_each(?) j WHERE r.id = j.value ORDER BY j.key`, string(list))
 }
 
 // referralsSQL answers Referrals for a filter without Search. A page (Limit >
