@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -81,7 +82,8 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	}
 	fa := fyneapp.NewWithID("org.referraldesk.app")
 	fa.SetIcon(assets.Icon)
-	w := ui.New(fa, ui.Options{App: app.New(opts), Demo: platform})
+	core := app.New(opts)
+	w := ui.New(fa, ui.Options{App: core, Demo: platform})
 	if shots != "" {
 		go func() {
 			if err := w.Screenshots(shots); err != nil {
@@ -91,6 +93,12 @@ func runWindow(dataDir string, demo bool, shots string) error {
 		}()
 	}
 	w.Window().ShowAndRun()
+	// Let what was being saved be saved: a sign-in's tokens, a sync page, and a
+	// token refresh that outlived its caller (its rotated refresh token).
+	w.Wait(5 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	core.Wait(ctx)
 	return nil
 }
 

@@ -69,9 +69,10 @@ func New(o Options) *App {
 
 // session is one source's signed-in FHIR client.
 type session struct {
-	src  storage.Source
-	cfg  *auth.Config
-	fhir *fhir.Client
+	src     storage.Source
+	cfg     *auth.Config
+	fhir    *fhir.Client
+	refresh *auth.Refresher
 }
 
 // Sources lists the connected platforms.
@@ -123,11 +124,29 @@ func (a *App) session(ctx context.Context, id int64) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &session{src: src, cfg: &cfg, fhir: fc}
+	s = &session{src: src, cfg: &cfg, fhir: fc, refresh: ref}
 	a.mu.Lock()
 	a.sessions[id] = s
 	a.mu.Unlock()
 	return s, nil
+}
+
+// Wait returns once no token refresh is under way for any platform (so a
+// rotated refresh token is saved), or when ctx ends. Call it before closing
+// the store when quitting.
+func (a *App) Wait(ctx context.Context) error {
+	a.mu.Lock()
+	var refs []*auth.Refresher
+	for _, s := range a.sessions {
+		refs = append(refs, s.refresh)
+	}
+	a.mu.Unlock()
+	for _, r := range refs {
+		if err := r.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // forget drops a cached session (after sign-in, on sign-in loss, on removal).

@@ -29,7 +29,9 @@ type Refresher struct {
 
 	mu      sync.Mutex
 	tok     Token
-	unsaved *Token // a refreshed token whose Save failed: saved before anything else, never handed out before
+	unsaved *Token        // a refreshed token whose Save failed: saved before anything else, never handed out before
+	running int           // refreshes under way
+	idle    chan struct{} // closed when running drops to zero
 }
 
 // NewRefresher returns a Refresher for tok. save persists a refreshed token (the rotated refresh token with
@@ -74,6 +76,8 @@ func (r *Refresher) fresh(t Token) bool {
 
 func (r *Refresher) refresh(ctx context.Context, stale string) (string, error) {
 	ch := r.flight.DoChan("refresh", func() (any, error) {
+		r.begin()
+		defer r.end()
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
 		return r.refreshOnce(fctx, stale)
@@ -86,6 +90,43 @@ func (r *Refresher) refresh(ctx context.Context, stale string) (string, error) {
 		return res.Val.(string), nil
 	case <-ctx.Done():
 		return "", fail(KindCanceled, "Referral Desk stopped waiting for the platform because the request was cancelled.", ctx.Err())
+	}
+}
+
+func (r *Refresher) begin() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running == 0 {
+		r.idle = make(chan struct{})
+	}
+	r.running++
+}
+
+func (r *Refresher) end() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running--; r.running == 0 {
+		close(r.idle)
+	}
+}
+
+// Wait returns once no refresh is under way, or when ctx ends. A refresh
+// outlives the callers that gave up on it so that a rotated refresh token is
+// saved; a program that quits waits here first, or the next start would
+// present the old token and strict servers would revoke the grant.
+func (r *Refresher) Wait(ctx context.Context) error {
+	r.mu.Lock()
+	if r.running == 0 {
+		r.mu.Unlock()
+		return nil
+	}
+	idle := r.idle
+	r.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -248,3 +248,36 @@ func TestRefresherCallerCancels(t *testing.T) {
 		t.Errorf("saved %+v", tok)
 	}
 }
+
+func TestWaitLetsARefreshThatOutlivedItsCallerBeSaved(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) {
+		close(arrived)
+		<-release
+		writeJSON(w, 200, map[string]any{"access_token": "at-new", "refresh_token": "rt-new", "token_type": "Bearer", "expires_in": 3600})
+	})
+	s := &saved{}
+	r := NewRefresher(ts.cfg, "rd-client", nil, expiring, s.save, now)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { _, err := r.AccessToken(ctx); errc <- err }()
+	<-arrived
+	cancel() // the caller gives up (the window closes) while the platform is answering
+	if err := <-errc; err == nil {
+		t.Fatal("the cancelled caller got a token")
+	}
+	short, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stop()
+	if err := r.Wait(short); err == nil {
+		t.Fatal("Wait returned while the refresh was still under way")
+	}
+	close(release)
+	if err := r.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.toks) != 1 || s.toks[0].RefreshToken != "rt-new" {
+		t.Errorf("saved %+v after Wait; want the rotated refresh token saved", s.toks)
+	}
+}

@@ -136,7 +136,11 @@ func (w *Window) startSync() {
 		return
 	}
 	w.sched = app.NewSchedule(w.o.SyncEvery, w.runSync)
-	go w.sched.Run(w.ctx)
+	w.work.Add(1)
+	go func() {
+		defer w.work.Done()
+		w.sched.Run(w.ctx)
+	}()
 }
 
 // syncNow is the Sync now command (and Ctrl+R): it bypasses the cadence.

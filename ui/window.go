@@ -5,6 +5,7 @@ package ui
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,7 +51,8 @@ type Window struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	busy   atomic.Int64 // background work in flight (screenshots wait for none)
+	busy   atomic.Int64   // background work in flight (screenshots wait for none)
+	work   sync.WaitGroup // background work and the sync loop, waited for when quitting
 
 	prefs    prefs
 	lastLook time.Time // when the case worker last looked at the inbox (previous session)
@@ -109,6 +111,23 @@ func Run(fa fyne.App, o Options) {
 	New(fa, o).win.ShowAndRun()
 }
 
+// Wait waits, at most d, for background work to end after the window has
+// closed, so that what it was saving (a sign-in's tokens, a sync page) is
+// saved before main closes the store.
+func (w *Window) Wait(d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		w.work.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+	}
+}
+
 // Window is the Fyne window, for main and for tests.
 func (w *Window) Window() fyne.Window { return w.win }
 
@@ -116,7 +135,9 @@ func (w *Window) Window() fyne.Window { return w.win }
 // any, runs on the UI goroutine afterwards. Work must not touch widgets.
 func (w *Window) background(work func(ctx context.Context) func()) {
 	w.busy.Add(1)
+	w.work.Add(1)
 	w.o.Go(func() {
+		defer w.work.Done()
 		defer w.busy.Add(-1)
 		if apply := work(w.ctx); apply != nil {
 			w.o.Dispatch(apply)
