@@ -110,8 +110,12 @@ func (v *referralView) render() {
 		section("Need", need(d)),
 		section("Requester", requester(d.Requester)),
 		section("Status history", v.history(d)),
-		technical(d.Raw),
 	)
+	// The raw data may carry contact details (a contained Patient, a note):
+	// for a person who must not be contacted it waits for the same reveal.
+	if !d.DoNotContact || v.revealed {
+		objs = append(objs, technical(d.Raw))
+	}
 	v.box.Objects = objs
 	v.box.Refresh()
 }
