@@ -32,12 +32,14 @@ func main() {
 	// --screenshots DIR (not in the help): drive the demo window through its
 	// screens and write PNGs there, for `make screenshots`.
 	shots := fs.String("screenshots", "", "")
-	if err := fs.Parse(args); err != nil || (fs.NArg() > 0 && cli.IsCommand(fs.Arg(0))) {
+	// A command, a flag error, or a word that is neither a command nor
+	// "demo" (a typo) goes to the command line, which says what is wrong.
+	if err := fs.Parse(args); err != nil || (fs.NArg() > 0 && fs.Arg(0) != "demo") {
 		os.Exit(cli.Run(args, cli.Env{DataDir: defaultDataDir(), OpenBrowser: announceBrowser}))
 	}
 	demo := fs.Arg(0) == "demo" || *shots != ""
 	if err := runWindow(*dataDir, demo, *shots); err != nil {
-		fmt.Fprintln(os.Stderr, "referraldesk: "+app.Explain(err))
+		fmt.Fprintln(os.Stderr, "referraldesk: "+cli.OneLine(app.Explain(err)))
 		os.Exit(1)
 	}
 }

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -100,7 +101,10 @@ func run(ctx context.Context, args []string, env Env) error {
 	global := flag.NewFlagSet("referraldesk", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	dataDir := global.String("data-dir", env.DataDir, "")
-	if err := global.Parse(args); err != nil {
+	if err := global.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(env.Stdout, Usage())
+		return nil
+	} else if err != nil {
 		return usageError(err.Error())
 	}
 	rest := global.Args()
@@ -143,7 +147,9 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, usageError("usage: referraldesk " + commands[fs.Name()].usage)
+		} else if err != nil {
 			return nil, usageError(err.Error())
 		}
 		args = fs.Args()
@@ -156,6 +162,9 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func usageError(s string) error { return &app.Problem{Say: s + " (see 'referraldesk help')"} }
+
+// OneLine keeps a message on one line, for "referraldesk: …" error output.
+func OneLine(s string) string { return oneLine(s) }
 
 // oneLine keeps an error message on one line.
 func oneLine(s string) string {

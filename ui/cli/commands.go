@@ -94,6 +94,9 @@ func runSync(ctx context.Context, c *cmdline, args []string) error {
 	}
 	var reps []app.SyncReport
 	if *source != 0 {
+		if _, err := c.store.Source(ctx, *source); err != nil {
+			return &app.Problem{Say: fmt.Sprintf("No platform %d is connected here: see 'referraldesk sources'.", *source), Err: err}
+		}
 		rep, err := c.app.Sync(ctx, *source)
 		rep.Err = err
 		reps = append(reps, rep)
@@ -154,6 +157,11 @@ func runInbox(ctx context.Context, c *cmdline, args []string) error {
 	f := app.InboxFilter{SourceID: *source}
 	if *status != "" {
 		f.Statuses = strings.Split(*status, ",")
+		for _, s := range f.Statuses {
+			if !knownStatus(s) {
+				return usageError(fmt.Sprintf("%q is not a referral status (requested, accepted, rejected, in-progress, on-hold, completed, failed, cancelled …)", s))
+			}
+		}
 	}
 	refs, err := c.app.Inbox(ctx, f)
 	if err != nil {
@@ -172,11 +180,14 @@ func runInbox(ctx context.Context, c *cmdline, args []string) error {
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tSOURCE\tSTATUS\tPRIORITY\tPERSON\tNEED\tREQUESTER\tRECEIVED")
 	for _, r := range rows {
-		status := r.Status
+		status, person := r.Status, r.Person
 		if r.Pending {
 			status += " (sending)"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Task, r.Source, status, r.Priority, r.Person, r.Need, r.Requester, r.Received)
+		if r.NoContact {
+			person += " (DO NOT CONTACT)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Task, r.Source, status, r.Priority, person, r.Need, r.Requester, r.Received)
 	}
 	return tw.Flush()
 }
@@ -236,4 +247,14 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// knownStatus reports whether s is a FHIR Task status a referral can have.
+func knownStatus(s string) bool {
+	switch s {
+	case "draft", "requested", "received", "accepted", "rejected", "ready", "in-progress", "on-hold",
+		"completed", "failed", "cancelled", "entered-in-error":
+		return true
+	}
+	return false
 }
