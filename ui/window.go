@@ -217,8 +217,11 @@ func (w *Window) connected(src app.Source) {
 	w.names[src.ID] = src.Name
 	w.showInbox()
 	w.reloadSources()
+	had := w.sched != nil
 	w.startSync()
-	w.syncNow()
+	if had || w.sched == nil { // a schedule started just now runs at once by itself
+		w.syncNow()
+	}
 }
 
 // closed remembers the window size and the moment of this look, and stops background work.
