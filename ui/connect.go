@@ -26,9 +26,13 @@ type connectScreen struct {
 	found                 *fyne.Container
 	problem               *widget.Label
 	clientID, port, owner *widget.Entry
-	cont, back            *widget.Button
-	waiting               *fyne.Container
-	content               fyne.CanvasObject
+	// fromLink remembers what a link put into those fields, and for which
+	// platform, so another platform's link never inherits them.
+	fromLink     map[*widget.Entry]string
+	fromLinkBase string
+	cont, back   *widget.Button
+	waiting      *fyne.Container
+	content      fyne.CanvasObject
 
 	checked  app.Link    // the link as checked on this computer
 	scanned  app.Scanned // what the link says (its settings, when it is a connection link)
@@ -173,22 +177,35 @@ func (c *connectScreen) checkLocally() {
 		return
 	}
 	c.say("")
-	c.fillAdvanced(s.Options)
+	c.fillAdvanced(s.Link.FHIRBase, s.Options)
 	c.showFound()
 }
 
 // fillAdvanced copies what a connection link says into the Advanced
 // fields, where the case worker sees (and may change) it before connecting.
-func (c *connectScreen) fillAdvanced(o app.ConnectOptions) {
-	if o.ClientID != "" {
-		c.clientID.SetText(o.ClientID)
+func (c *connectScreen) fillAdvanced(base string, o app.ConnectOptions) {
+	if base != c.fromLinkBase {
+		for e, v := range c.fromLink {
+			if e.Text == v { // not changed by the case worker since
+				e.SetText("")
+			}
+		}
+		c.fromLink, c.fromLinkBase = map[*widget.Entry]string{}, base
 	}
+	if c.fromLink == nil {
+		c.fromLink = map[*widget.Entry]string{}
+	}
+	set := func(e *widget.Entry, v string) {
+		if v != "" {
+			e.SetText(v)
+			c.fromLink[e] = v
+		}
+	}
+	set(c.clientID, o.ClientID)
 	if o.RedirectPort != 0 {
-		c.port.SetText(strconv.Itoa(o.RedirectPort))
+		set(c.port, strconv.Itoa(o.RedirectPort))
 	}
-	if o.Owner != "" {
-		c.owner.SetText(o.Owner)
-	}
+	set(c.owner, o.Owner)
 }
 
 // useScanned puts the text read from a QR code through the same check as a

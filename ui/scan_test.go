@@ -283,6 +283,11 @@ func TestTypedLinksGoThroughTheSameCheck(t *testing.T) {
 	if w.connect.clientID.Text != "rd-4711" {
 		t.Errorf("a typed connection link did not fill Advanced: client id %q", w.connect.clientID.Text)
 	}
+	// Another platform's link must not inherit this platform's client id.
+	w.connect.link.SetText("https://referrals.example.org/fhir")
+	if w.connect.clientID.Text != "" || w.connect.port.Text != "" || w.connect.owner.Text != "" {
+		t.Errorf("another platform's link kept Advanced %q %q %q from the previous link", w.connect.clientID.Text, w.connect.port.Text, w.connect.owner.Text)
+	}
 	noRequests(t, h)
 }
 
