@@ -128,10 +128,7 @@ func (w *Window) showConnect(link string) {
 
 func (c *connectScreen) reset() {
 	c.gen++
-	if c.cancel != nil {
-		c.cancel()
-		c.cancel = nil
-	}
+	c.stopSignIn()
 	c.link.SetText("")
 	c.via = ""
 	c.clientID.SetText("")
@@ -162,6 +159,7 @@ func (c *connectScreen) say(problem string) {
 // checkLocally reads the link on this computer, as it is typed: nothing is contacted.
 func (c *connectScreen) checkLocally() {
 	c.gen++
+	c.stopSignIn() // a new link (the demo's, a scan, a paste) replaces a sign-in under way
 	c.looked, c.name, c.via = false, "", ""
 	c.cont.Disable()
 	c.found.RemoveAll()
@@ -342,6 +340,19 @@ func (c *connectScreen) signIn() {
 			c.w.connected(src)
 		}
 	})
+}
+
+// stopSignIn ends a sign-in under way, if any, and gives the screen back.
+func (c *connectScreen) stopSignIn() {
+	if c.cancel == nil {
+		return
+	}
+	c.cancel()
+	c.cancel = nil
+	c.waiting.Hide()
+	c.link.Enable()
+	c.check.Enable()
+	c.back.Enable()
 }
 
 func (c *connectScreen) showWaiting() {

@@ -152,3 +152,20 @@ func TestSearchDropsStaleResultsAndKeyboardOpens(t *testing.T) {
 		t.Error("Ctrl+F does not focus the search")
 	}
 }
+
+func TestANewLinkDuringTheWaitEndsThatSignIn(t *testing.T) {
+	h := newHarness(t, fhirtest.Options{Referrals: -1})
+	w := h.open(nil)
+	w.showConnect(h.server.FHIRBase())
+	test.Tap(w.connect.check)
+	h.settle()
+	test.Tap(w.connect.cont)                                     // waiting for the browser now
+	w.connect.link.SetText("https://referrals.example.org/fhir") // e.g. a scanned or pasted link
+	if w.connect.cancel != nil || !w.connect.waiting.Hidden || w.connect.link.Disabled() || w.connect.back.Disabled() {
+		t.Error("the screen stayed in the waiting state after another link replaced the one being signed in to")
+	}
+	h.settle()
+	if srcs, _ := h.app.Sources(h.ctx); len(srcs) != 0 {
+		t.Fatalf("the replaced sign-in stored %d sources", len(srcs))
+	}
+}
