@@ -76,9 +76,13 @@ type inbox struct {
 	platformIDs []int64
 	viewRows    map[string]*viewRow
 	quiet       bool // selecting to follow the open referral, not to open one
-	viewsBox    *fyne.Container
-	syncBtn     *widget.Button
-	connectBtn  *widget.Button
+	// settingUp is true while a Select's choice is set in code: Fyne calls its
+	// OnChanged then too, and each call would reload the inbox.
+	settingUp  bool
+	emptyBox   *fyne.Container // centres the empty-view message over the list
+	viewsBox   *fyne.Container
+	syncBtn    *widget.Button
+	connectBtn *widget.Button
 }
 
 func newInbox(w *Window) *inbox {
@@ -109,6 +113,7 @@ func newInbox(w *Window) *inbox {
 	in.list.ExtendBaseWidget(in.list)
 
 	in.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	in.emptyBox = container.NewVBox(layout.NewSpacer(), in.empty, layout.NewSpacer())
 
 	in.search = newSearchEntry()
 	in.search.SetPlaceHolder("Search people, needs and requesters (Ctrl+F)")
@@ -120,6 +125,9 @@ func newInbox(w *Window) *inbox {
 	in.search.onDown = func() { w.win.Canvas().Focus(in.list) }
 
 	in.platformSel = widget.NewSelect([]string{"All platforms"}, func(string) {
+		if in.settingUp {
+			return
+		}
 		i := in.platformSel.SelectedIndex()
 		in.sourceID = 0
 		if i > 0 && i <= len(in.platformIDs) {
@@ -127,13 +135,16 @@ func newInbox(w *Window) *inbox {
 		}
 		in.reload()
 	})
-	in.platformSel.SetSelectedIndex(0)
+	in.setChoice(in.platformSel, 0)
 
 	cats := []string{"All needs"}
 	for _, c := range app.Categories {
 		cats = append(cats, c.Label)
 	}
 	in.categorySel = widget.NewSelect(cats, func(string) {
+		if in.settingUp {
+			return
+		}
 		i := in.categorySel.SelectedIndex()
 		in.category = ""
 		if i > 0 {
@@ -141,7 +152,7 @@ func newInbox(w *Window) *inbox {
 		}
 		in.reload()
 	})
-	in.categorySel.SetSelectedIndex(0)
+	in.setChoice(in.categorySel, 0)
 
 	var sortLabels []string
 	sel := 0
@@ -152,11 +163,14 @@ func newInbox(w *Window) *inbox {
 		}
 	}
 	in.sortSel = widget.NewSelect(sortLabels, func(string) {
+		if in.settingUp {
+			return
+		}
 		in.sort = sorts[in.sortSel.SelectedIndex()].key
 		in.w.prefs.setSort(in.sort)
 		in.reload()
 	})
-	in.sortSel.SetSelectedIndex(sel)
+	in.setChoice(in.sortSel, sel)
 
 	in.viewsBox = container.NewVBox()
 	for _, v := range views {
@@ -182,7 +196,7 @@ func (in *inbox) toolbar() fyne.CanvasObject {
 func (in *inbox) pane() fyne.CanvasObject {
 	filters := container.NewGridWithColumns(3, in.platformSel, in.categorySel, in.sortSel)
 	return container.NewBorder(filters, nil, nil, nil,
-		container.NewStack(in.list, container.NewPadded(container.NewVBox(layout.NewSpacer(), in.empty, layout.NewSpacer()))))
+		container.NewStack(in.list, container.NewPadded(in.emptyBox)))
 }
 
 func viewIndex(key string) int {
@@ -225,7 +239,18 @@ func (in *inbox) setSources(srcs []app.Source) {
 		}
 	}
 	in.platformSel.Options = opts
-	in.platformSel.SetSelectedIndex(sel)
+	in.setChoice(in.platformSel, sel)
+	if sel == 0 && in.sourceID != 0 { // the chosen platform is gone: show all
+		in.sourceID = 0
+		in.reload()
+	}
+}
+
+// setChoice sets a Select's choice in code, without the reload a person's choice makes.
+func (in *inbox) setChoice(s *widget.Select, i int) {
+	in.settingUp = true
+	defer func() { in.settingUp = false }()
+	s.SetSelectedIndex(i)
 }
 
 // filter is the current selection, without paging.
@@ -280,6 +305,7 @@ func (in *inbox) reloadList() {
 }
 
 func (in *inbox) showEmpty() {
+	defer in.emptyBox.Refresh() // lay the box out again: the message's size changed
 	if in.count > 0 || !in.loaded {
 		in.empty.Hide()
 		return
@@ -401,12 +427,14 @@ type viewRow struct {
 	btn    *widget.Button
 	name   *widget.Label
 	count  *widget.Label
+	line   *fyne.Container // name and count: laid out again when the count's width changes
 }
 
 func newViewRow(name string, tapped func()) *viewRow {
 	vr := &viewRow{btn: widget.NewButton("", tapped), name: widget.NewLabel(name),
 		count: &widget.Label{Alignment: fyne.TextAlignTrailing}}
-	vr.object = container.NewStack(vr.btn, container.NewBorder(nil, nil, nil, vr.count, vr.name))
+	vr.line = container.NewBorder(nil, nil, nil, vr.count, vr.name)
+	vr.object = container.NewStack(vr.btn, vr.line)
 	return vr
 }
 
@@ -421,4 +449,7 @@ func (vr *viewRow) setSelected(on bool) {
 	vr.count.Refresh()
 }
 
-func (vr *viewRow) setCount(n int) { vr.count.SetText(fmt.Sprint(n)) }
+func (vr *viewRow) setCount(n int) {
+	vr.count.SetText(fmt.Sprint(n))
+	vr.line.Refresh()
+}
