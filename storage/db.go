@@ -203,6 +203,14 @@ func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	return st.ExecContext(ctx, args...)
 }
 
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := t.prepared(ctx, query)
 	if err != nil {

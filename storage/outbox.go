@@ -204,7 +204,7 @@ func (db *DB) CompleteChange(ctx context.Context, id int64, task Resource, row R
 		if err := db.upsertResource(ctx, tx, task); err != nil {
 			return err
 		}
-		_, err = db.upsertReferral(ctx, tx, row)
+		_, err = db.upsertReferrals(ctx, tx, sourceID, []Referral{row})
 		return err
 	})
 	if err != nil {

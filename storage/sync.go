@@ -16,7 +16,6 @@ type SaveCounts struct{ New, Updated, Unchanged int }
 func (db *DB) SaveSyncPage(ctx context.Context, sourceID int64, res []Resource, refs []Referral) (SaveCounts, error) {
 	var c SaveCounts
 	err := db.write(ctx, func(tx *txn) error {
-		c = SaveCounts{}
 		own := make([]Resource, len(res))
 		for i, r := range res {
 			if r.SourceID == 0 {
@@ -30,27 +29,9 @@ func (db *DB) SaveSyncPage(ctx context.Context, sourceID int64, res []Resource, 
 		if err := db.upsertResources(ctx, tx, own); err != nil {
 			return err
 		}
-		for _, r := range refs {
-			if r.SourceID == 0 {
-				r.SourceID = sourceID
-			}
-			if r.SourceID != sourceID {
-				return fmt.Errorf("referral %s belongs to source %d", r.TaskID, r.SourceID)
-			}
-			o, err := db.upsertReferral(ctx, tx, r)
-			if err != nil {
-				return err
-			}
-			switch o {
-			case outcomeNew:
-				c.New++
-			case outcomeUpdated:
-				c.Updated++
-			default:
-				c.Unchanged++
-			}
-		}
-		return nil
+		var err error
+		c, err = db.upsertReferrals(ctx, tx, sourceID, refs)
+		return err
 	})
 	if isForeignKey(err) {
 		err = fmt.Errorf("source: %w", ErrNotFound)

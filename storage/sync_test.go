@@ -29,6 +29,31 @@ func TestSaveSyncPageCounts(t *testing.T) {
 	}
 }
 
+// A Task twice in one page (a server's paging that shifted) is stored once,
+// as storing the rows one after the other would leave it, and counted once.
+func TestSaveSyncPageWithATaskTwice(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	src := addSource(t, db, "https://a.example/fhir")
+	_, v1 := task("a", "1", "2025-03-01T10:00:00Z")
+	_, v2 := task("a", "2", "2025-03-02T10:00:00Z")
+	v2.Status = "accepted"
+	_, b := task("b", "1", "2025-03-01T10:00:00Z")
+	if c := savePage(t, db, src, nil, []Referral{v2, b, v1}); c != (SaveCounts{New: 2}) {
+		t.Fatalf("counts = %+v, want 2 new", c)
+	}
+	if got, _ := db.Referral(ctx, src, "a"); got.VersionID != "2" || got.Status != "accepted" {
+		t.Errorf("row of a: version %q status %q, want the newer 2 accepted", got.VersionID, got.Status)
+	}
+	_, v3 := task("a", "3", "2025-03-03T10:00:00Z")
+	if c := savePage(t, db, src, nil, []Referral{v2, v3}); c != (SaveCounts{Updated: 1}) {
+		t.Fatalf("counts = %+v, want 1 updated", c)
+	}
+	if got, _ := db.Referral(ctx, src, "a"); got.VersionID != "3" {
+		t.Errorf("row of a: version %q, want 3", got.VersionID)
+	}
+}
+
 func TestSaveSyncPageKeepsReceivedAndSeen(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
