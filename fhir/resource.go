@@ -110,22 +110,37 @@ func ParseResource(raw []byte) (Resource, error) {
 	return parseValidResource(raw)
 }
 
+// readMeta reads versionId and lastUpdated of a meta object.
+func readMeta(v []byte, m *Meta) error {
+	var err error
+	scanErr := topLevel(v, func(name, v []byte) bool {
+		switch string(name) {
+		case "versionId":
+			err = errors.Join(err, readString(v, &m.VersionID))
+		case "lastUpdated":
+			err = errors.Join(err, readString(v, &m.LastUpdated))
+		}
+		return true
+	})
+	return errors.Join(scanErr, err)
+}
+
 // parseValidResource is ParseResource for JSON already known to be valid
 // (part of a response body encoding/json has checked).
 func parseValidResource(raw []byte) (Resource, error) {
 	r := Resource{Raw: json.RawMessage(raw)}
 	var err error
 	found := 0
-	scanErr := topLevel(raw, func(name string, v []byte) bool {
-		switch name {
+	scanErr := topLevel(raw, func(name, v []byte) bool {
+		switch string(name) {
 		case "resourceType":
-			err = errors.Join(err, json.Unmarshal(v, &r.Type))
+			err = errors.Join(err, readString(v, &r.Type))
 			found++
 		case "id":
-			err = errors.Join(err, json.Unmarshal(v, &r.ID))
+			err = errors.Join(err, readString(v, &r.ID))
 			found++
 		case "meta":
-			err = errors.Join(err, json.Unmarshal(v, &r.Meta))
+			err = errors.Join(err, readMeta(v, &r.Meta))
 			found++
 		}
 		return found < 3

@@ -1,17 +1,19 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 )
 
-// topLevel calls fn with each top-level member of a JSON object, the value as
-// its raw bytes, without decoding the values. It expects valid JSON (a
+// topLevel calls fn with each top-level member of a JSON object: its name
+// (valid only during the call) and its value as raw bytes, without decoding
+// the values. It expects valid JSON (a
 // response body already checked by encoding/json) and stops at the first
 // structural surprise. Reading only resourceType, id and meta this way is an
 // order of magnitude cheaper than json.Unmarshal over the whole resource,
 // which matters when a sync reads tens of thousands of them.
-func topLevel(b []byte, fn func(name string, value []byte) bool) error {
+func topLevel(b []byte, fn func(name, value []byte) bool) error {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return errors.New("not a JSON object")
@@ -29,8 +31,8 @@ func topLevel(b []byte, fn func(name string, value []byte) bool) error {
 		if end < 0 {
 			return errors.New("bad JSON string")
 		}
-		var name string
-		if err := json.Unmarshal(b[i:end], &name); err != nil {
+		name, err := unquote(b[i:end])
+		if err != nil {
 			return err
 		}
 		i = skipSpace(b, end)
@@ -50,6 +52,29 @@ func topLevel(b []byte, fn func(name string, value []byte) bool) error {
 			i++
 		}
 	}
+}
+
+// unquote returns the text of a JSON string: the bytes between its quotes
+// when it has no escapes (the usual case, without copying), else decoded.
+func unquote(s []byte) ([]byte, error) {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && bytes.IndexByte(s, '\\') < 0 {
+		return s[1 : len(s)-1], nil
+	}
+	var text string
+	if err := json.Unmarshal(s, &text); err != nil {
+		return nil, err
+	}
+	return []byte(text), nil
+}
+
+// readString sets *dst to the text of the JSON string s.
+func readString(s []byte, dst *string) error {
+	text, err := unquote(s)
+	if err != nil {
+		return err
+	}
+	*dst = string(text)
+	return nil
 }
 
 func skipSpace(b []byte, i int) int {

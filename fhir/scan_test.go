@@ -32,7 +32,7 @@ func TestTopLevelMatchesEncodingJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	if err := topLevel(raw, func(name string, v []byte) bool { got[name] = string(v); return true }); err != nil {
+	if err := topLevel(raw, func(name, v []byte) bool { got[string(name)] = string(v); return true }); err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range want {

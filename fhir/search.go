@@ -103,7 +103,8 @@ type fetched struct {
 func (c *Client) fetchPage(ctx context.Context, op, typ, target string) <-chan fetched {
 	out := make(chan fetched, 1)
 	go func() {
-		resp, data, err := c.do(ctx, op, http.MethodGet, target, nil, nil)
+		resp, data, release, err := c.doBundle(ctx, op, http.MethodGet, target, nil)
+		defer release()
 		if err != nil {
 			out <- fetched{err: err}
 			return
@@ -178,7 +179,8 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 		req.Entry = append(req.Entry, BundleEntry{Request: &EntryRequest{Method: http.MethodGet, URL: ref}})
 	}
 	body, _ := json.Marshal(req)
-	_, data, err := c.do(ctx, op, http.MethodPost, c.base.String(), body, nil)
+	_, data, release, err := c.doBundle(ctx, op, http.MethodPost, c.base.String(), body)
+	defer release()
 	if err != nil {
 		return nil, err
 	}
