@@ -39,8 +39,14 @@ type DB struct {
 	seal sealer
 	now  func() time.Time
 	// writer serializes this process's write transactions, so that they queue
-	// in Go (honouring ctx) instead of polling SQLite's busy handler.
-	writer chan struct{}
+	// in Go (honouring ctx) instead of polling SQLite's busy handler. They all
+	// run on writerConn, whose pages written are counted in logPages until a
+	// checkpoint (checkpoint.go); both belong to the holder of writer.
+	writer     chan struct{}
+	writerConn *sql.Conn
+	logPages   int
+	// checkpoints copies the log into the file (checkpoint.go).
+	checkpoints *checkpointer
 	// inbox answers inbox searches (inbox_index.go).
 	inbox inboxIndex
 }
@@ -63,16 +69,21 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
 	db := &DB{sql: sqldb, seal: plaintext{}, now: time.Now, writer: make(chan struct{}, 1)}
+	db.startCheckpointer()
 	if err := db.checkPragmas(); err != nil {
-		sqldb.Close()
+		db.closeSQL()
+		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
+	}
+	if db.writerConn, err = sqldb.Conn(context.Background()); err != nil {
+		db.closeSQL()
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
 	if err := db.migrate(context.Background()); err != nil {
-		sqldb.Close()
+		db.closeSQL()
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
 	if err := db.write(context.Background(), optimize); err != nil {
-		sqldb.Close()
+		db.closeSQL()
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
 	return db, nil
@@ -83,7 +94,19 @@ func (db *DB) Close() error {
 	db.inbox.mu.Lock()
 	db.inbox.unload()
 	db.inbox.mu.Unlock()
-	return db.sql.Close()
+	return db.closeSQL()
+}
+
+// closeSQL stops the checkpointer, closes the writer connection, then the
+// pool: SQLite checkpoints what is left in the log when the last connection
+// closes.
+func (db *DB) closeSQL() error {
+	db.checkpoints.stop()
+	var err error
+	if db.writerConn != nil {
+		err = db.writerConn.Close()
+	}
+	return errors.Join(err, db.sql.Close())
 }
 
 // dsn builds a file: URI so that any character in the path is escaped, with
@@ -99,7 +122,9 @@ func dsn(abs string) string {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)") // safe with WAL: https://sqlite.org/pragma.html#pragma_synchronous
+	q.Add("_pragma", "synchronous(NORMAL)")          // safe with WAL: https://sqlite.org/pragma.html#pragma_synchronous
+	q.Add("_pragma", "wal_autocheckpoint(0)")        // Referral Desk checkpoints: checkpoint.go
+	q.Add("_pragma", "journal_size_limit(67108864)") // a log a sync grew is cut back to 64 MB
 	q.Set("_txlock", "immediate")
 	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
 }
@@ -149,13 +174,23 @@ func (db *DB) checkPragmas() error {
 // write runs fn in one write transaction, committing if fn returns nil. A
 // transaction that changed referral rows also updates the inbox index.
 func (db *DB) write(ctx context.Context, fn func(tx *txn) error) error {
+	return db.writeTx(ctx, false, fn)
+}
+
+// writeBulk is write for one of many transactions in a row (a sync's pages):
+// the checkpoint waits for the end of the row (checkpoint.go).
+func (db *DB) writeBulk(ctx context.Context, fn func(tx *txn) error) error {
+	return db.writeTx(ctx, true, fn)
+}
+
+func (db *DB) writeTx(ctx context.Context, bulk bool, fn func(tx *txn) error) error {
 	select {
 	case db.writer <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-db.writer }()
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.writerConn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -165,9 +200,14 @@ func (db *DB) write(ctx context.Context, fn func(tx *txn) error) error {
 		return err
 	}
 	if t.inbox != nil {
-		return db.commitInbox(ctx, t)
+		err = db.commitInbox(ctx, t)
+	} else {
+		err = tx.Commit()
 	}
-	return tx.Commit()
+	if err == nil {
+		db.afterCommit(bulk)
+	}
+	return err
 }
 
 // txn is a write transaction that prepares each distinct statement once: a

@@ -15,7 +15,7 @@ type SaveCounts struct{ New, Updated, Unchanged int }
 // stores nothing of the page. A row's SourceID of 0 means sourceID.
 func (db *DB) SaveSyncPage(ctx context.Context, sourceID int64, res []Resource, refs []Referral) (SaveCounts, error) {
 	var c SaveCounts
-	err := db.write(ctx, func(tx *txn) error {
+	err := db.writeBulk(ctx, func(tx *txn) error {
 		own := make([]Resource, len(res))
 		for i, r := range res {
 			if r.SourceID == 0 {
