@@ -235,3 +235,100 @@ func TestBatchMapsEntries(t *testing.T) {
 		t.Errorf("%d requests; want 2 batches of at most 2", c.Requests())
 	}
 }
+
+// Batches go out several at once, never more than BatchesInFlight, and their
+// results come back in the order asked; one failing batch fails the call.
+func TestBatchInFlight(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	arrived := make(chan struct{})
+	release := make(chan struct{})
+	ended := make(chan struct{}) // a failed test lets held requests go
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		mu.Unlock()
+		select {
+		case arrived <- struct{}{}:
+			select {
+			case <-release:
+			case <-ended:
+			}
+		case <-ended:
+		}
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		var req Bundle
+		json.NewDecoder(r.Body).Decode(&req)
+		resp := Bundle{ResourceType: "Bundle", Type: "batch-response"}
+		for _, e := range req.Entry {
+			if strings.HasSuffix(e.Request.URL, "broken") {
+				w.WriteHeader(http.StatusInternalServerError)
+				return
+			}
+			typ, id, _ := SplitReference(e.Request.URL)
+			resp.Entry = append(resp.Entry, BundleEntry{Resource: json.RawMessage(fmt.Sprintf(`{"resourceType":%q,"id":%q}`, typ, id)), Response: &EntryResponse{Status: "200 OK"}})
+		}
+		json.NewEncoder(w).Encode(resp)
+	}))
+	defer srv.Close()
+	defer close(ended)
+	c, _ := NewClient(srv.URL+"/fhir", nil, nil)
+	c.BatchSize, c.BatchesInFlight = 1, 2
+	refs := []string{"Patient/a", "Patient/b", "Patient/c", "Patient/d", "Patient/e"}
+	var res []BatchResult
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, err = c.Batch(context.Background(), refs)
+	}()
+	// The server holds each pair until both have arrived: the batches must be
+	// in flight together, and no third may come meanwhile.
+	for sent := 0; sent < len(refs); {
+		held := 0
+		for held < min(2, len(refs)-sent) {
+			select {
+			case <-arrived:
+				held++
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%d batch(es) in flight after %d answered; want 2 at once", held, sent)
+			}
+		}
+		for range held {
+			release <- struct{}{}
+		}
+		sent += held
+	}
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.Resource.Ref() != refs[i] {
+			t.Fatalf("result %d is %s, want %s (in the order asked)", i, r.Resource.Ref(), refs[i])
+		}
+	}
+	if most > 2 {
+		t.Errorf("%d batches in flight at once, want at most 2", most)
+	}
+
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err = c.Batch(context.Background(), []string{"Patient/a", "Patient/broken", "Patient/c", "Patient/d"})
+	}()
+	for served := false; !served; {
+		select {
+		case <-arrived:
+			release <- struct{}{}
+		case <-done:
+			served = true
+		}
+	}
+	if KindOf(err) != KindServer {
+		t.Errorf("a failing batch: %v, want the server error", err)
+	}
+}

@@ -3,10 +3,12 @@ package fhir
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -158,18 +160,61 @@ type BatchResult struct {
 }
 
 // Batch reads many resources with batch Bundles of GETs (the IG's SHOULD),
-// BatchSize at a time. refs are relative "Type/id" references.
+// BatchSize at a time and up to BatchesInFlight at once. refs are relative
+// "Type/id" references; the results are in their order. At the first
+// failure the batches not yet answered are abandoned.
 func (c *Client) Batch(ctx context.Context, refs []string) ([]BatchResult, error) {
-	var out []BatchResult
+	var chunks [][]string
 	for start := 0; start < len(refs); start += c.BatchSize {
-		chunk := refs[start:min(start+c.BatchSize, len(refs))]
-		res, err := c.batch(ctx, chunk)
-		if err != nil {
-			return out, err
+		chunks = append(chunks, refs[start:min(start+c.BatchSize, len(refs))])
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make([][]BatchResult, len(chunks))
+	errs := make([]error, len(chunks))
+	slots := make(chan struct{}, max(c.BatchesInFlight, 1))
+	var wg sync.WaitGroup
+	for i, chunk := range chunks {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+			continue
 		}
-		out = append(out, res...)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			if results[i], errs[i] = c.batch(ctx, chunk); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	var out []BatchResult
+	for i := range chunks {
+		if errs[i] != nil {
+			return out, firstCause(errs)
+		}
+		out = append(out, results[i]...)
 	}
 	return out, nil
+}
+
+// firstCause is the first error that is not a cancellation (which Batch
+// causes itself after a failure), else the first error.
+func firstCause(errs []error) error {
+	var canceled error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case !errors.Is(err, context.Canceled):
+			return err
+		case canceled == nil:
+			canceled = err
+		}
+	}
+	return canceled
 }
 
 func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error) {
