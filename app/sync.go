@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/referraldesk/referraldesk/auth"
@@ -82,10 +83,17 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 	if src.Watermark != "" {
 		q.Set("_lastUpdated", "gt"+src.Watermark)
 	}
+	// Three pages are worked on at once: one is fetched and its references
+	// read (resolvePage, on the goroutine fetching it), the one before gets
+	// its inbox rows (rowsOf), and the one before that is stored (pageSaver).
 	saver := a.startSaver(ctx, id)
-	stats, err := s.fhir.Search(ctx, "Task", q, func(p fhir.Page) error {
-		return a.preparePage(ctx, s, p, &rep, saver)
-	})
+	var unsaved pagesInFlight
+	stats, err := s.fhir.SearchPrepared(ctx, "Task", q,
+		func(ctx context.Context, p fhir.Page) (any, error) { return a.resolvePage(ctx, s, p, &unsaved) },
+		func(p fhir.Page, page any) error {
+			rep.Skipped = append(rep.Skipped, p.Skipped...)
+			return saver.save(page.(*resourceSet), rowsOf(s.src.ID, page.(*resourceSet), &rep))
+		})
 	counts, serr := saver.finish()
 	rep.New, rep.Updated, rep.Unchanged = counts.New, counts.Updated, counts.Unchanged
 	if err == nil {
@@ -106,22 +114,19 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 	return rep, nil
 }
 
-// preparePage gathers one page for storing: its Tasks, what they reference
-// (fetched in batches when neither this page, the page being stored nor the
-// store has it) and their inbox rows; the saver then stores it while the
-// next page is prepared.
-func (a *App) preparePage(ctx context.Context, s *session, p fhir.Page, rep *SyncReport, saver *pageSaver) error {
-	rep.Skipped = append(rep.Skipped, p.Skipped...)
+// resolvePage gathers what one page's Tasks reference, fetching in batches
+// what neither this page, a page not yet stored nor the store has. Calls
+// follow one another (fhir.SearchPrepared), so they alone use unsaved.
+func (a *App) resolvePage(ctx context.Context, s *session, p fhir.Page, unsaved *pagesInFlight) (*resourceSet, error) {
 	page := newResourceSet(ctx, a.store, s.src.ID)
-	page.parent = saver.last
+	page.earlier = unsaved.unsaved()
 	for _, r := range p.Included {
 		page.add(r)
 	}
-	var tasks []fhir.Resource
 	for _, r := range p.Matches {
 		if r.Type == "Task" {
 			page.add(r)
-			tasks = append(tasks, r)
+			page.tasks = append(page.tasks, r)
 		}
 	}
 	// Two rounds: the Tasks' references, then what those point at
@@ -134,14 +139,14 @@ func (a *App) preparePage(ctx context.Context, s *session, p fhir.Page, rep *Syn
 		page.fresh = nil
 		want, err := page.unknown(dedupe(want))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(want) == 0 {
 			break
 		}
 		got, err := s.fhir.Batch(ctx, want)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, g := range got {
 			if g.Err == nil {
@@ -151,17 +156,42 @@ func (a *App) preparePage(ctx context.Context, s *session, p fhir.Page, rep *Syn
 			}
 		}
 	}
-	rows := make([]storage.Referral, 0, len(tasks))
-	for _, t := range tasks {
-		row, err := referralRow(s.src.ID, t, page)
+	unsaved.add(page)
+	return page, nil
+}
+
+// rowsOf computes the inbox rows of a resolved page's Tasks; a Task that
+// cannot be read is named in the report and left out.
+func rowsOf(source int64, page *resourceSet, rep *SyncReport) []storage.Referral {
+	rows := make([]storage.Referral, 0, len(page.tasks))
+	for _, t := range page.tasks {
+		row, err := referralRow(source, t, page)
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, t.Ref()+" could not be read: "+err.Error())
 			continue
 		}
 		rows = append(rows, row)
 	}
-	return saver.save(page, rows)
+	return rows
 }
+
+// pagesInFlight lists the pages resolved and not yet stored, whose
+// resources a later page finds there rather than in the store.
+type pagesInFlight struct{ pages []*resourceSet }
+
+// unsaved returns the pages not stored yet, in a slice of its own.
+func (f *pagesInFlight) unsaved() []*resourceSet {
+	var out []*resourceSet
+	for _, p := range f.pages {
+		if !p.saved.Load() {
+			out = append(out, p)
+		}
+	}
+	f.pages = out
+	return append([]*resourceSet(nil), out...)
+}
+
+func (f *pagesInFlight) add(page *resourceSet) { f.pages = append(f.pages, page) }
 
 // pageSaver stores prepared pages in order, one transaction each, on its own
 // goroutine, so storing one page overlaps fetching the next.
@@ -169,12 +199,12 @@ type pageSaver struct {
 	pages  chan savedPage
 	failed chan struct{} // closed at the first failure, after err is set
 	done   chan struct{}
-	last   *resourceSet // the page handed over last: still being stored, or just stored
 	counts storage.SaveCounts
 	err    error // the first failure
 }
 
 type savedPage struct {
+	set  *resourceSet
 	res  []storage.Resource
 	rows []storage.Referral
 }
@@ -193,6 +223,8 @@ func (a *App) startSaver(ctx context.Context, source int64) *pageSaver {
 				close(sv.failed)
 				continue
 			}
+			p.set.earlier = nil // nothing reads them through this page any more
+			p.set.saved.Store(true)
 			sv.counts.New += c.New
 			sv.counts.Updated += c.Updated
 			sv.counts.Unchanged += c.Unchanged
@@ -205,13 +237,11 @@ func (a *App) startSaver(ctx context.Context, source int64) *pageSaver {
 // stored, so at most one page is in flight.
 func (sv *pageSaver) save(page *resourceSet, rows []storage.Referral) error {
 	select {
-	case sv.pages <- savedPage{res: page.toStore(), rows: rows}:
+	case sv.pages <- savedPage{set: page, res: page.toStore(), rows: rows}:
+		return nil
 	case <-sv.failed:
 		return sv.err
 	}
-	page.parent = nil // the page before it is stored by now
-	sv.last = page
-	return nil
 }
 
 // finish waits for every page to be stored and reports the totals.
@@ -275,7 +305,11 @@ type resourceSet struct {
 	fresh   []fhir.Resource          // added since the last reference round
 	missing map[string]bool          // the platform does not have them
 	views   map[string]any           // decoded typed views by reference
-	parent  *resourceSet             // the previous page, possibly not stored yet (read only)
+	tasks   []fhir.Resource          // a sync page's referral Tasks
+	// earlier are the pages of the same sync not stored when this one was
+	// made; their resources are only read, never changed.
+	earlier []*resourceSet
+	saved   atomic.Bool // a sync page is stored (set by the saver)
 }
 
 func newResourceSet(ctx context.Context, store *storage.DB, source int64) *resourceSet {
@@ -297,7 +331,7 @@ func (rs *resourceSet) add(r fhir.Resource) {
 func (rs *resourceSet) unknown(refs []string) ([]string, error) {
 	byType := map[string][]string{}
 	for _, ref := range refs {
-		if rs.fromParent(ref) {
+		if rs.fromEarlier(ref) {
 			continue
 		}
 		_, inPage := rs.byRef[ref]
@@ -333,14 +367,14 @@ func (rs *resourceSet) unknown(refs []string) ([]string, error) {
 	return out, nil
 }
 
-// fromParent copies ref from the previous page when that page brought it.
-func (rs *resourceSet) fromParent(ref string) bool {
-	if rs.parent == nil {
-		return false
-	}
-	if r, ok := rs.parent.byRef[ref]; ok {
-		rs.stored[ref] = r
-		return true
+// fromEarlier copies ref from an earlier page not yet stored, the latest
+// that brought it.
+func (rs *resourceSet) fromEarlier(ref string) bool {
+	for i := len(rs.earlier) - 1; i >= 0; i-- {
+		if r, ok := rs.earlier[i].byRef[ref]; ok {
+			rs.stored[ref] = r
+			return true
+		}
 	}
 	return false
 }
@@ -350,7 +384,7 @@ func (rs *resourceSet) get(ref string) (fhir.Resource, bool) {
 	if r, ok := rs.byRef[ref]; ok {
 		return r, true
 	}
-	if rs.fromParent(ref) {
+	if rs.fromEarlier(ref) {
 		return rs.stored[ref], true
 	}
 	if r, ok := rs.stored[ref]; ok {

@@ -36,7 +36,17 @@ type SearchStats struct {
 // pages. While each handles a page, the next one is already being fetched,
 // so the server's time and the caller's overlap. An error from each stops
 // the search and is returned.
-func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func(Page) error) (st SearchStats, err error) {
+func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func(Page) error) (SearchStats, error) {
+	return c.SearchPrepared(ctx, typ, q, nil, func(p Page, _ any) error { return each(p) })
+}
+
+// SearchPrepared is Search with a first step for every page: prepare runs
+// on the goroutine that fetched the page, as soon as it is read and while
+// each still handles the page before, and each receives what it returned.
+// Calls of prepare follow one another, page by page, and so do calls of
+// each; an error from either stops the search.
+func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, prepare func(context.Context, Page) (any, error),
+	each func(Page, any) error) (st SearchStats, err error) {
 	op := "search " + typ
 	before := c.Requests()
 	defer func() { st.Requests = c.Requests() - before }()
@@ -44,7 +54,7 @@ func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	pending := c.fetchPage(ctx, op, typ, c.url(typ, q))
+	pending := c.fetchPage(ctx, op, typ, c.url(typ, q), prepare)
 	seen[c.url(typ, q)] = true
 	for pending != nil {
 		got := <-pending
@@ -62,9 +72,9 @@ func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func
 			if err != nil {
 				return st, err
 			}
-			pending = c.fetchPage(ctx, op, typ, next)
+			pending = c.fetchPage(ctx, op, typ, next, prepare)
 		}
-		if err = each(got.page); err != nil {
+		if err = each(got.page, got.prepared); err != nil {
 			cancel()
 			if pending != nil {
 				<-pending // never leave the prefetch running
@@ -96,23 +106,29 @@ func (c *Client) nextLink(op, link string, seen map[string]bool, pages int) (str
 }
 
 type fetched struct {
-	page Page
-	next string
-	err  error
+	page     Page
+	prepared any
+	next     string
+	err      error
 }
 
-// fetchPage fetches and reads one search page in the background.
-func (c *Client) fetchPage(ctx context.Context, op, typ, target string) <-chan fetched {
+// fetchPage fetches, reads and prepares one search page in the background.
+func (c *Client) fetchPage(ctx context.Context, op, typ, target string, prepare func(context.Context, Page) (any, error)) <-chan fetched {
 	out := make(chan fetched, 1)
 	go func() {
 		resp, data, release, err := c.doBundle(ctx, op, http.MethodGet, target, nil)
-		defer release()
 		if err != nil {
+			release()
 			out <- fetched{err: err}
 			return
 		}
 		page, next, err := readSearchPage(op, typ, data, resp.Header.Get("Date"))
-		out <- fetched{page: page, next: next, err: err}
+		release() // the page's resources are copies
+		var prepared any
+		if err == nil && prepare != nil {
+			prepared, err = prepare(ctx, page)
+		}
+		out <- fetched{page: page, prepared: prepared, next: next, err: err}
 	}()
 	return out
 }
