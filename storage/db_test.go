@@ -28,7 +28,8 @@ func TestOpenMigratesEmptyFile(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM sqlite_schema WHERE name = 'referral_search'`); n != 0 {
 		t.Error("table referral_search still exists")
 	}
-	pragmas := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "5000"}
+	pragmas := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "5000",
+		"wal_autocheckpoint": "0", "journal_size_limit": "67108864"}
 	for p, want := range pragmas {
 		var got string
 		if err := db.sql.QueryRow("PRAGMA " + p).Scan(&got); err != nil || got != want {
