@@ -29,7 +29,7 @@ func TestOpenMigratesEmptyFile(t *testing.T) {
 		t.Error("table referral_search still exists")
 	}
 	pragmas := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "5000",
-		"wal_autocheckpoint": "0", "journal_size_limit": "67108864"}
+		"wal_autocheckpoint": "0", "journal_size_limit": "67108864", "temp_store": "2"}
 	for p, want := range pragmas {
 		var got string
 		if err := db.sql.QueryRow("PRAGMA " + p).Scan(&got); err != nil || got != want {
