@@ -3,9 +3,11 @@ package fhir
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -82,6 +84,32 @@ func TestSearchRefusesUnsafeNextLinks(t *testing.T) {
 				t.Fatalf("err = %v; want a refusal", err)
 			}
 		})
+	}
+}
+
+// Each page reaches each with what prepare made of that very page; an error
+// from prepare ends the search with that error, before its page is handled.
+func TestSearchPrepared(t *testing.T) {
+	srv := pagesServer(t, func(u string, page int) string { return fmt.Sprintf("%s/fhir/Task?page=%d", u, page+1) })
+	c, _ := NewClient(srv.URL+"/fhir", nil, nil)
+	stop := errors.New("page 3 cannot be prepared")
+	var handled []string
+	st, err := c.SearchPrepared(context.Background(), "Task", nil,
+		func(_ context.Context, p Page) (any, error) {
+			if p.Matches[0].ID == "t3" {
+				return nil, stop
+			}
+			return "prepared " + p.Matches[0].ID, nil
+		},
+		func(p Page, prepared any) error {
+			if want := "prepared " + p.Matches[0].ID; prepared != want {
+				t.Errorf("page %s came with %v, want %q", p.Matches[0].ID, prepared, want)
+			}
+			handled = append(handled, p.Matches[0].ID)
+			return nil
+		})
+	if !errors.Is(err, stop) || st.Pages != 3 || !reflect.DeepEqual(handled, []string{"t0", "t1", "t2"}) {
+		t.Fatalf("err %v, %d pages, handled %v; want the prepare error after t0, t1, t2", err, st.Pages, handled)
 	}
 }
 

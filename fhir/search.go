@@ -41,48 +41,99 @@ func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func
 }
 
 // SearchPrepared is Search with a first step for every page: prepare runs
-// on the goroutine that fetched the page, as soon as it is read and while
-// each still handles the page before, and each receives what it returned.
-// Calls of prepare follow one another, page by page, and so do calls of
-// each; an error from either stops the search.
+// on a goroutine of its own as soon as the page is read, while each still
+// handles the page before and the page after is fetched, and each receives
+// what it returned. Calls of prepare follow one another, page by page, and
+// so do calls of each; an error from either stops the search.
 func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, prepare func(context.Context, Page) (any, error),
 	each func(Page, any) error) (st SearchStats, err error) {
 	op := "search " + typ
 	before := c.Requests()
 	defer func() { st.Requests = c.Requests() - before }()
-	seen := map[string]bool{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	pending := c.fetchPage(ctx, op, typ, c.url(typ, q), prepare)
-	seen[c.url(typ, q)] = true
-	for pending != nil {
-		got := <-pending
-		pending = nil
-		if got.err != nil {
-			return st, got.err
+	read := make(chan fetched, 1)     // pages read, in order
+	prepared := make(chan fetched, 1) // pages prepared, in order
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(read)
+		c.fetchPages(ctx, op, typ, c.url(typ, q), read)
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(prepared)
+		for f := range read {
+			if f.err == nil && prepare != nil {
+				f.prepared, f.err = prepare(ctx, f.page)
+			}
+			select {
+			case prepared <- f:
+			case <-ctx.Done():
+				return
+			}
+			if f.err != nil {
+				return
+			}
+		}
+	}()
+	for f := range prepared {
+		if err = f.err; err != nil {
+			break
 		}
 		if st.Pages == 0 {
-			st.ServerTime = got.page.ServerTime
+			st.ServerTime = f.page.ServerTime
 		}
 		st.Pages++
-		if got.next != "" {
-			var next string
-			next, err = c.nextLink(op, got.next, seen, st.Pages)
-			if err != nil {
-				return st, err
-			}
-			pending = c.fetchPage(ctx, op, typ, next, prepare)
-		}
-		if err = each(got.page, got.prepared); err != nil {
-			cancel()
-			if pending != nil {
-				<-pending // never leave the prefetch running
-			}
-			return st, err
+		if err = each(f.page, f.prepared); err != nil {
+			break
 		}
 	}
-	return st, nil
+	cancel() // never leave a fetch or a prepare running
+	for range prepared {
+	}
+	wg.Wait()
+	return st, err
+}
+
+type fetched struct {
+	page     Page
+	prepared any
+	err      error
+}
+
+// fetchPages reads the pages of a search in order into out, following next
+// links, until the last page, a failure (sent after the pages before it) or
+// ctx's end. A next link refused ends the search after its page.
+func (c *Client) fetchPages(ctx context.Context, op, typ, target string, out chan<- fetched) {
+	send := func(f fetched) bool {
+		select {
+		case out <- f:
+			return f.err == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	seen := map[string]bool{target: true}
+	for n := 1; ; n++ {
+		var f fetched
+		var next string
+		resp, data, release, err := c.doBundle(ctx, op, http.MethodGet, target, nil)
+		if err == nil {
+			f.page, next, err = readSearchPage(op, typ, data, resp.Header.Get("Date"))
+		}
+		release() // the page's resources are copies
+		f.err = err
+		if !send(f) || next == "" {
+			return
+		}
+		if target, err = c.nextLink(op, next, seen, n); err != nil {
+			send(fetched{err: err})
+			return
+		}
+	}
 }
 
 // nextLink checks a next link: on the server's origin, not seen before, within MaxPages.
@@ -103,34 +154,6 @@ func (c *Client) nextLink(op, link string, seen map[string]bool, pages int) (str
 	}
 	seen[next] = true
 	return next, nil
-}
-
-type fetched struct {
-	page     Page
-	prepared any
-	next     string
-	err      error
-}
-
-// fetchPage fetches, reads and prepares one search page in the background.
-func (c *Client) fetchPage(ctx context.Context, op, typ, target string, prepare func(context.Context, Page) (any, error)) <-chan fetched {
-	out := make(chan fetched, 1)
-	go func() {
-		resp, data, release, err := c.doBundle(ctx, op, http.MethodGet, target, nil)
-		if err != nil {
-			release()
-			out <- fetched{err: err}
-			return
-		}
-		page, next, err := readSearchPage(op, typ, data, resp.Header.Get("Date"))
-		release() // the page's resources are copies
-		var prepared any
-		if err == nil && prepare != nil {
-			prepared, err = prepare(ctx, page)
-		}
-		out <- fetched{page: page, prepared: prepared, next: next, err: err}
-	}()
-	return out
 }
 
 func readSearchPage(op, typ string, data []byte, date string) (Page, string, error) {
