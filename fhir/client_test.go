@@ -113,6 +113,27 @@ func TestSearchPrepared(t *testing.T) {
 	}
 }
 
+// A search whose caller gives up part way reports that, never a complete
+// result (Sync would move its watermark past pages it never stored).
+func TestSearchCancelledIsNotComplete(t *testing.T) {
+	srv := pagesServer(t, func(u string, page int) string { return fmt.Sprintf("%s/fhir/Task?page=%d", u, page+1) })
+	c, _ := NewClient(srv.URL+"/fhir", nil, nil)
+	for range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		pages := 0
+		_, err := c.Search(ctx, "Task", nil, func(Page) error {
+			if pages++; pages == 3 {
+				cancel()
+			}
+			return nil
+		})
+		cancel()
+		if err == nil {
+			t.Fatalf("a search cancelled after %d pages returned no error", pages)
+		}
+	}
+}
+
 func TestSearchStopsAtMaxPages(t *testing.T) {
 	srv := pagesServer(t, func(u string, page int) string { return fmt.Sprintf("%s/fhir/Task?page=%d", u, page+1) })
 	c, _ := NewClient(srv.URL+"/fhir", nil, nil)

@@ -50,6 +50,7 @@ func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, p
 	op := "search " + typ
 	before := c.Requests()
 	defer func() { st.Requests = c.Requests() - before }()
+	caller := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -79,6 +80,7 @@ func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, p
 			}
 		}
 	}()
+	complete := false
 	for f := range prepared {
 		if err = f.err; err != nil {
 			break
@@ -90,6 +92,10 @@ func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, p
 		if err = each(f.page, f.prepared); err != nil {
 			break
 		}
+		complete = f.last
+	}
+	if err == nil && !complete { // the stages stopped early: the caller's ctx ended
+		err = &Error{Op: op, Kind: KindOffline, Err: context.Cause(caller)}
 	}
 	cancel() // never leave a fetch or a prepare running
 	for range prepared {
@@ -100,6 +106,7 @@ func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, p
 
 type fetched struct {
 	page     Page
+	last     bool // the search has no page after this one
 	prepared any
 	err      error
 }
@@ -125,8 +132,8 @@ func (c *Client) fetchPages(ctx context.Context, op, typ, target string, out cha
 			f.page, next, err = readSearchPage(op, typ, data, resp.Header.Get("Date"))
 		}
 		release() // the page's resources are copies
-		f.err = err
-		if !send(f) || next == "" {
+		f.err, f.last = err, next == ""
+		if !send(f) || f.last {
 			return
 		}
 		if target, err = c.nextLink(op, next, seen, n); err != nil {
