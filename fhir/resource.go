@@ -110,8 +110,11 @@ func ParseResource(raw []byte) (Resource, error) {
 	return parseValidResource(raw)
 }
 
-// readMeta reads versionId and lastUpdated of a meta object.
+// readMeta reads versionId and lastUpdated of a meta object; null is none.
 func readMeta(v []byte, m *Meta) error {
+	if string(v) == "null" {
+		return nil
+	}
 	var err error
 	scanErr := topLevel(v, func(name, v []byte) bool {
 		switch string(name) {

@@ -17,6 +17,15 @@ func TestParseResourceReadsIdentityOnly(t *testing.T) {
 	}
 }
 
+// What encoding/json read as no value still reads so: null members, and
+// names and values with escapes.
+func TestParseResourceNullsAndEscapes(t *testing.T) {
+	r, err := ParseResource([]byte(`{"resourceType":"Patient","meta":null,"i\u0064":"p\u002d1"}`))
+	if err != nil || r.Type != "Patient" || r.ID != "p-1" || r.Meta != (Meta{}) {
+		t.Errorf("got %s/%s %+v, %v; want Patient/p-1 without meta", r.Type, r.ID, r.Meta, err)
+	}
+}
+
 func TestParseResourceRefusesWhatIsNotAResource(t *testing.T) {
 	for _, raw := range []string{`{"id":"x"}`, `[]`, `{"resourceType":1}`, `{"resourceType":"Task"`, `{"resourceType":"Task","meta":[]}`, ``} {
 		if _, err := ParseResource([]byte(raw)); err == nil {
