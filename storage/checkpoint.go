@@ -29,6 +29,7 @@ type checkpointer struct {
 	ended  *sync.Cond // broadcast when a checkpoint ends
 	asked  int        // checkpoints asked for
 	done   int        // asks answered by a checkpoint that has ended
+	closed bool       // stopped: asks are not taken any more
 	wake   chan struct{}
 	cancel context.CancelFunc
 	exited chan struct{}
@@ -65,6 +66,10 @@ func (db *DB) startCheckpointer() {
 
 func (c *checkpointer) ask() {
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return // the file is closing: closing checkpoints it
+	}
 	c.asked++
 	c.mu.Unlock()
 	select {
@@ -79,6 +84,7 @@ func (c *checkpointer) stop() {
 	c.cancel()
 	<-c.exited
 	c.mu.Lock()
+	c.closed = true
 	c.done = c.asked
 	c.ended.Broadcast()
 	c.mu.Unlock()
