@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -115,8 +116,9 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 }
 
 // resolvePage gathers what one page's Tasks reference, fetching in batches
-// what neither this page, a page not yet stored nor the store has. Calls
-// follow one another (fhir.SearchPrepared), so they alone use unsaved.
+// what neither this page, a page resolved and not yet stored, nor the store
+// has. Two pages may be resolved at once (fhir.SearchPrepared): what both
+// reference is then fetched twice, and stored twice, harmlessly.
 func (a *App) resolvePage(ctx context.Context, s *session, p fhir.Page, unsaved *pagesInFlight) (*resourceSet, error) {
 	page := newResourceSet(ctx, a.store, s.src.ID)
 	page.earlier = unsaved.unsaved()
@@ -177,10 +179,15 @@ func rowsOf(source int64, page *resourceSet, rep *SyncReport) []storage.Referral
 
 // pagesInFlight lists the pages resolved and not yet stored, whose
 // resources a later page finds there rather than in the store.
-type pagesInFlight struct{ pages []*resourceSet }
+type pagesInFlight struct {
+	mu    sync.Mutex
+	pages []*resourceSet
+}
 
 // unsaved returns the pages not stored yet, in a slice of its own.
 func (f *pagesInFlight) unsaved() []*resourceSet {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	var out []*resourceSet
 	for _, p := range f.pages {
 		if !p.saved.Load() {
@@ -191,7 +198,13 @@ func (f *pagesInFlight) unsaved() []*resourceSet {
 	return append([]*resourceSet(nil), out...)
 }
 
-func (f *pagesInFlight) add(page *resourceSet) { f.pages = append(f.pages, page) }
+// add lists a page once it is resolved: from then on nothing changes it but
+// its own row building, which only reads byRef.
+func (f *pagesInFlight) add(page *resourceSet) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pages = append(f.pages, page)
+}
 
 // pageSaver stores prepared pages in order, one transaction each, on its own
 // goroutine, so storing one page overlaps fetching the next.

@@ -40,11 +40,16 @@ func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func
 	return c.SearchPrepared(ctx, typ, q, nil, func(p Page, _ any) error { return each(p) })
 }
 
+// PagesPreparedAtOnce is how many pages SearchPrepared prepares at the same
+// time: while one page waits on the server (a sync's batch reads), the next
+// one's requests go out too.
+const PagesPreparedAtOnce = 2
+
 // SearchPrepared is Search with a first step for every page: prepare runs
-// on a goroutine of its own as soon as the page is read, while each still
-// handles the page before and the page after is fetched, and each receives
-// what it returned. Calls of prepare follow one another, page by page, and
-// so do calls of each; an error from either stops the search.
+// on a goroutine of its own as soon as the page is read, for up to
+// PagesPreparedAtOnce pages at once, while each handles the pages before
+// and the next pages are fetched. each receives, page by page in order, what
+// prepare returned for the page; an error from either stops the search.
 func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, prepare func(context.Context, Page) (any, error),
 	each func(Page, any) error) (st SearchStats, err error) {
 	op := "search " + typ
@@ -54,8 +59,9 @@ func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, p
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	read := make(chan fetched, 1)     // pages read, in order
-	prepared := make(chan fetched, 1) // pages prepared, in order
+	read := make(chan fetched, 1) // pages read, in order
+	// The pages being prepared, in order, each answering on its own channel.
+	preparing := make(chan chan fetched, PagesPreparedAtOnce-1)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
@@ -65,23 +71,28 @@ func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, p
 	}()
 	go func() {
 		defer wg.Done()
-		defer close(prepared)
+		defer close(preparing)
 		for f := range read {
-			if f.err == nil && prepare != nil {
-				f.prepared, f.err = prepare(ctx, f.page)
-			}
+			answer := make(chan fetched, 1)
 			select {
-			case prepared <- f:
+			case preparing <- answer:
 			case <-ctx.Done():
 				return
 			}
+			go func(f fetched) {
+				if f.err == nil && prepare != nil {
+					f.prepared, f.err = prepare(ctx, f.page)
+				}
+				answer <- f
+			}(f)
 			if f.err != nil {
 				return
 			}
 		}
 	}()
 	complete := false
-	for f := range prepared {
+	for answer := range preparing {
+		f := <-answer
 		if err = f.err; err != nil {
 			break
 		}
@@ -98,7 +109,8 @@ func (c *Client) SearchPrepared(ctx context.Context, typ string, q url.Values, p
 		err = &Error{Op: op, Kind: KindOffline, Err: context.Cause(caller)}
 	}
 	cancel() // never leave a fetch or a prepare running
-	for range prepared {
+	for answer := range preparing {
+		<-answer
 	}
 	wg.Wait()
 	return st, err
