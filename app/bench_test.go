@@ -117,40 +117,36 @@ func BenchmarkSync10k(b *testing.B) {
 // these requests: without it, the platform spent up to 0.3 s more CPU on the
 // measured sync than on the same requests in the download that follows.
 func warmUp(b *testing.B, platformURL string) {
-	ctx := context.Background()
-	store, err := storage.Open(filepath.Join(b.TempDir(), "warm-up.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	a := app.New(app.Options{Store: store, HTTP: &http.Client{Timeout: 5 * time.Minute},
-		OpenBrowser: fhirtest.ScriptedBrowser(platformURL, fhirtest.DemoUser, fhirtest.DemoPassword)})
-	src, err := a.Connect(ctx, app.ConnectOptions{Link: platformURL + "/fhir"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := a.Sync(ctx, src.ID); err != nil {
+	a, store, src := connectFresh(b, platformURL, nil)
+	if _, err := a.Sync(context.Background(), src.ID); err != nil {
 		b.Fatal(err)
 	}
 	store.WaitCheckpoint()
+}
+
+// connectFresh connects a new, empty store to the platform, sending through
+// transport (nil: the default one); the store closes when b ends.
+func connectFresh(b *testing.B, platformURL string, transport http.RoundTripper) (*app.App, *storage.DB, app.Source) {
+	store, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	a := app.New(app.Options{Store: store, HTTP: &http.Client{Transport: transport, Timeout: 5 * time.Minute},
+		OpenBrowser: fhirtest.ScriptedBrowser(platformURL, fhirtest.DemoUser, fhirtest.DemoPassword)})
+	src, err := a.Connect(context.Background(), app.ConnectOptions{Link: platformURL + "/fhir"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a, store, src
 }
 
 func benchSync(b *testing.B, referrals int) {
 	ctx := context.Background()
 	platformURL, platform := startPlatformProcess(b, referrals)
 	warmUp(b, platformURL)
-	store, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
 	rec := &recorder{}
-	a := app.New(app.Options{Store: store, HTTP: &http.Client{Transport: rec, Timeout: 5 * time.Minute},
-		OpenBrowser: fhirtest.ScriptedBrowser(platformURL, fhirtest.DemoUser, fhirtest.DemoPassword)})
-	src, err := a.Connect(ctx, app.ConnectOptions{Link: platformURL + "/fhir"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, store, src := connectFresh(b, platformURL, rec)
 
 	rec.on = true
 	start, cpuStart, platformStart := time.Now(), cpuTime(), processCPU(platform)
@@ -286,21 +282,7 @@ func BenchmarkSyncClient10k(b *testing.B) {
 	ctx := context.Background()
 	platformURL, _ := startPlatformProcess(b, 12_500)
 	rp := &replayer{answers: map[string]answer{}}
-	connect := func() (*app.App, *storage.DB, app.Source) {
-		store, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { store.Close() })
-		a := app.New(app.Options{Store: store, HTTP: &http.Client{Transport: rp, Timeout: 5 * time.Minute},
-			OpenBrowser: fhirtest.ScriptedBrowser(platformURL, fhirtest.DemoUser, fhirtest.DemoPassword)})
-		src, err := a.Connect(ctx, app.ConnectOptions{Link: platformURL + "/fhir"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return a, store, src
-	}
-	a, store, src := connect()
+	a, store, src := connectFresh(b, platformURL, rp)
 	rp.record = true
 	if _, err := a.Sync(ctx, src.ID); err != nil {
 		b.Fatal(err)
@@ -311,7 +293,7 @@ func BenchmarkSyncClient10k(b *testing.B) {
 	var rep app.SyncReport
 	for b.Loop() {
 		b.StopTimer()
-		a, store, src := connect()
+		a, store, src := connectFresh(b, platformURL, rp)
 		runtime.GC()
 		b.StartTimer()
 		start, cpuStart := time.Now(), cpuTime()
