@@ -84,9 +84,10 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 	if src.Watermark != "" {
 		q.Set("_lastUpdated", "gt"+src.Watermark)
 	}
-	// Three pages are worked on at once: one is fetched and its references
-	// read (resolvePage, on the goroutine fetching it), the one before gets
-	// its inbox rows (rowsOf), and the one before that is stored (pageSaver).
+	// Pages flow through stages that overlap: fhir.SearchPrepared fetches
+	// them and has up to two resolved at once (resolvePage: the references
+	// they need, read in batches); in page order each then gets its inbox
+	// rows (rowsOf) while the page before is stored (pageSaver).
 	saver := a.startSaver(ctx, id)
 	var unsaved pagesInFlight
 	stats, err := s.fhir.SearchPrepared(ctx, "Task", q,
@@ -319,8 +320,8 @@ type resourceSet struct {
 	missing map[string]bool          // the platform does not have them
 	views   map[string]any           // decoded typed views by reference
 	tasks   []fhir.Resource          // a sync page's referral Tasks
-	// earlier are the pages of the same sync not stored when this one was
-	// made; their resources are only read, never changed.
+	// earlier are the pages of the same sync resolved and not yet stored
+	// when this one was made; their resources are only read, never changed.
 	earlier []*resourceSet
 	saved   atomic.Bool // a sync page is stored (set by the saver)
 }

@@ -14,8 +14,8 @@ import (
 // connection logs and, past the limit, checkpoints on a goroutine and
 // connection of its own. A sync's pages raise the limit, so a sync copies
 // each page it wrote once, after its last commit, rather than a growing
-// index again and again: that copying was a fifth of a first sync's CPU and
-// a quarter of its time. Committed pages are as safe in the log as in the
+// index again and again: that took an eighth of a first sync's CPU and a
+// quarter of its time. Committed pages are as safe in the log as in the
 // file (https://sqlite.org/wal.html).
 const (
 	checkpointPages     = 1000  // SQLite's own default

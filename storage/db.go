@@ -126,7 +126,7 @@ func dsn(abs string) string {
 	q.Add("_pragma", "wal_autocheckpoint(0)")        // Referral Desk checkpoints: checkpoint.go
 	q.Add("_pragma", "journal_size_limit(67108864)") // a log a sync grew is cut back to 64 MB
 	// Statement journals hold page images, PHI among them: in memory rather
-	// than in temporary files, which also cost a sync a tenth of its CPU.
+	// than in temporary files, which also cost a sync 6-10 % of its CPU.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
 	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()

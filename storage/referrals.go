@@ -33,8 +33,8 @@ type Referral struct {
 }
 
 // referralsPerUpsert is how many rows one statement of upsertReferrals
-// stores: 19 parameters each, where SQLite binds at most 32 766. One
-// statement per row cost a sync's storing a quarter more CPU.
+// stores: 19 parameters each, where SQLite binds at most 32 766. A SELECT
+// and an INSERT or UPDATE per row took ~15 % more of the referral rows' CPU.
 const referralsPerUpsert = 100
 
 // upsertReferrals stores the rows of one source, keeping ReceivedAt and
