@@ -10,16 +10,16 @@ import (
 // Checkpoints copy committed pages from the write-ahead log into the
 // database file. SQLite would run one inside every commit that takes the log
 // past 1 000 pages (wal_autocheckpoint, off in dsn), on the one goroutine
-// storing a sync. Referral Desk instead counts the pages its writer
-// connection logs and, past the limit, checkpoints on a goroutine and
+// storing a sync. Referral Desk instead counts what its writer connection
+// logs and, past the limit, checkpoints on a goroutine and
 // connection of its own. A sync's pages raise the limit, so a sync copies
 // each page it wrote once, after its last commit, rather than a growing
 // index again and again: that took an eighth of a first sync's CPU and a
 // quarter of its time. Committed pages are as safe in the log as in the
 // file (https://sqlite.org/wal.html).
 const (
-	checkpointPages     = 1000  // SQLite's own default
-	bulkCheckpointPages = 65536 // 256 MB of 4 KiB pages: the longest log a sync leaves
+	checkpointBytes     = 4 << 20   // SQLite's own default: 1 000 pages of 4 KiB
+	bulkCheckpointBytes = 256 << 20 // the longest log a sync leaves
 )
 
 // checkpointer runs the checkpoints asked for, one at a time; asks made
@@ -101,7 +101,7 @@ func (db *DB) WaitCheckpoint() {
 	c.mu.Unlock()
 }
 
-// afterCommit counts the pages the writer connection has just logged and
+// afterCommit counts the bytes the writer connection has just logged and
 // asks for a checkpoint once they reach the limit of the write: bulk writes
 // (sync pages) tolerate a long log, others do not. It runs while the caller
 // holds the writer.
@@ -113,13 +113,13 @@ func (db *DB) afterCommit(bulk bool) {
 		}
 		return nil
 	})
-	db.logPages += written
-	limit := checkpointPages
+	db.logBytes += written * db.pageSize
+	limit := checkpointBytes
 	if bulk {
-		limit = bulkCheckpointPages
+		limit = bulkCheckpointBytes
 	}
-	if db.logPages >= limit {
-		db.logPages = 0
+	if db.logBytes >= limit {
+		db.logBytes = 0
 		db.checkpoints.ask()
 	}
 }

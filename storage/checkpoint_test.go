@@ -19,8 +19,8 @@ func TestSyncPagesAreCheckpointedAfterTheSync(t *testing.T) {
 	db.WaitCheckpoint()
 	before := fileSize(t, path)
 
-	// 3 000 resources of 4 KB: about 3 000 pages of log, past the 1 000 a
-	// write that is not a sync page tolerates.
+	// 3 000 resources of 4 KB: about 12 MB of log, past the 4 MB a write
+	// that is not a sync page tolerates.
 	padding := bytes.Repeat([]byte("x"), 4000)
 	for p := range 30 {
 		var res []Resource

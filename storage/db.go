@@ -40,11 +40,12 @@ type DB struct {
 	now  func() time.Time
 	// writer serializes this process's write transactions, so that they queue
 	// in Go (honouring ctx) instead of polling SQLite's busy handler. They all
-	// run on writerConn, whose pages written are counted in logPages until a
+	// run on writerConn, whose pages written are counted in logBytes until a
 	// checkpoint (checkpoint.go); both belong to the holder of writer.
 	writer     chan struct{}
 	writerConn *sql.Conn
-	logPages   int
+	logBytes   int
+	pageSize   int // of this file, which may predate pageSize
 	// checkpoints copies the log into the file (checkpoint.go).
 	checkpoints *checkpointer
 	// inbox answers inbox searches (inbox_index.go).
@@ -70,11 +71,15 @@ func Open(path string) (*DB, error) {
 	}
 	db := &DB{sql: sqldb, seal: plaintext{}, now: time.Now, writer: make(chan struct{}, 1)}
 	db.startCheckpointer()
-	if err := db.checkPragmas(); err != nil {
+	if db.writerConn, err = sqldb.Conn(context.Background()); err != nil {
 		db.closeSQL()
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
-	if db.writerConn, err = sqldb.Conn(context.Background()); err != nil {
+	if err := db.setUpFile(context.Background()); err != nil {
+		db.closeSQL()
+		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
+	}
+	if err := db.checkPragmas(); err != nil {
 		db.closeSQL()
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
@@ -110,7 +115,9 @@ func (db *DB) closeSQL() error {
 }
 
 // dsn builds a file: URI so that any character in the path is escaped, with
-// the pragmas every pooled connection needs. _txlock=immediate makes each
+// the pragmas every pooled connection needs (WAL is set once, in setUpFile:
+// modernc.org/sqlite runs these sorted, and journal_mode would come before
+// page_size). _txlock=immediate makes each
 // transaction take the write lock at BEGIN: a deferred transaction that later
 // writes can fail with SQLITE_BUSY without waiting (https://sqlite.org/rescode.html#busy).
 func dsn(abs string) string {
@@ -121,7 +128,6 @@ func dsn(abs string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")          // safe with WAL: https://sqlite.org/pragma.html#pragma_synchronous
 	q.Add("_pragma", "wal_autocheckpoint(0)")        // Referral Desk checkpoints: checkpoint.go
 	q.Add("_pragma", "journal_size_limit(67108864)") // a log a sync grew is cut back to 64 MB
@@ -152,6 +158,28 @@ func createPrivate(abs string) error {
 		return f.Chmod(0o600)
 	}
 	return nil
+}
+
+// pageSize is the page size of a new file. A sync writes tens of MB of
+// resources into the log; with 16 KiB pages SQLite writes it with a quarter
+// of the system calls, and ~1.2 KB resources waste less of each page: a
+// 10 000 referral sync took ~10 % less CPU and ~15 % less time than with
+// 4 KiB pages (32 and 64 KiB were no better). A file keeps the size it was
+// created with.
+const pageSize = 16384
+
+// setUpFile gives a new file its page size and the write-ahead log, on the
+// writer connection: the size must be set on the connection that first writes
+// the file, which switching to WAL does. Both are no-ops on an existing file
+// (WAL is remembered in it, so every pooled connection uses it).
+func (db *DB) setUpFile(ctx context.Context) error {
+	if _, err := db.writerConn.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
+		return err
+	}
+	if _, err := db.writerConn.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
+		return err
+	}
+	return db.writerConn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&db.pageSize)
 }
 
 // checkPragmas fails if the connection did not get WAL and foreign keys (for

@@ -29,7 +29,7 @@ func TestOpenMigratesEmptyFile(t *testing.T) {
 		t.Error("table referral_search still exists")
 	}
 	pragmas := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "busy_timeout": "5000",
-		"wal_autocheckpoint": "0", "journal_size_limit": "67108864", "temp_store": "2"}
+		"wal_autocheckpoint": "0", "journal_size_limit": "67108864", "temp_store": "2", "page_size": "16384"}
 	for p, want := range pragmas {
 		var got string
 		if err := db.sql.QueryRow("PRAGMA " + p).Scan(&got); err != nil || got != want {
@@ -207,5 +207,24 @@ func TestConcurrentReadersWhileWriting(t *testing.T) {
 	}
 	if n, _ := db.CountReferrals(ctx, InboxFilter{}); n != pages*perPage {
 		t.Fatalf("stored %d referrals, want %d", n, pages*perPage)
+	}
+}
+
+// A file created with another page size keeps it, and its log is measured
+// in its own pages.
+func TestOpenKeepsThePageSizeOfAFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "desk.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db := openAt(t, path)
+	var got int
+	if err := db.sql.QueryRow("PRAGMA page_size").Scan(&got); err != nil || got != 4096 || db.pageSize != 4096 {
+		t.Fatalf("page size %d (%v), counted as %d; want the file's 4096", got, err, db.pageSize)
 	}
 }
