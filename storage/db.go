@@ -48,6 +48,7 @@ type DB struct {
 	pageSize   int // of this file, which may predate pageSize
 	// checkpoints copies the log into the file (checkpoint.go).
 	checkpoints *checkpointer
+	statements  statements // kept prepared (statements.go)
 	// inbox answers inbox searches (inbox_index.go).
 	inbox inboxIndex
 }
@@ -107,9 +108,9 @@ func (db *DB) Close() error {
 // closes.
 func (db *DB) closeSQL() error {
 	db.checkpoints.stop()
-	var err error
+	err := db.statements.close()
 	if db.writerConn != nil {
-		err = db.writerConn.Close()
+		err = errors.Join(err, db.writerConn.Close())
 	}
 	return errors.Join(err, db.sql.Close())
 }
@@ -225,7 +226,7 @@ func (db *DB) writeTx(ctx context.Context, bulk bool, fn func(tx *txn) error) er
 	if err != nil {
 		return err
 	}
-	t := &txn{Tx: tx}
+	t := &txn{Tx: tx, db: db}
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
@@ -241,12 +242,14 @@ func (db *DB) writeTx(ctx context.Context, bulk bool, fn func(tx *txn) error) er
 	return err
 }
 
-// txn is a write transaction that prepares each distinct statement once: a
-// sync page runs the same few statements for each of its rows, and preparing
-// them anew took a fifth of SaveSyncPage's CPU. The statements close with the
-// transaction.
+// txn is a write transaction that prepares each distinct statement once,
+// from the statements kept for the file (statements.go): a sync page runs
+// the same few statements for each of its rows, and preparing them anew took
+// a fifth of SaveSyncPage's CPU. The transaction's handles on them close
+// with it.
 type txn struct {
 	*sql.Tx
+	db    *DB
 	stmts map[string]*sql.Stmt
 	inbox *inboxChanges // changes to referral rows, for the inbox index
 }
@@ -255,8 +258,14 @@ func (t *txn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := t.Tx.PrepareContext(ctx, query)
+	kept, err := t.db.stmt(ctx, query)
 	if err != nil {
+		return nil, err
+	}
+	var st *sql.Stmt
+	if kept != nil {
+		st = t.Tx.StmtContext(ctx, kept)
+	} else if st, err = t.Tx.PrepareContext(ctx, query); err != nil {
 		return nil, err
 	}
 	if t.stmts == nil {

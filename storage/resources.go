@@ -86,7 +86,7 @@ const resourceColumns = `source_id, type, id, version_id, last_updated, json`
 
 // Resource returns one stored resource.
 func (db *DB) Resource(ctx context.Context, sourceID int64, typ, id string) (Resource, error) {
-	r, err := db.scanResource(db.sql.QueryRowContext(ctx, `SELECT `+resourceColumns+`
+	r, err := db.scanResource(db.queryRowContext(ctx, `SELECT `+resourceColumns+`
 		FROM resources WHERE source_id = ? AND type = ? AND id = ?`, sourceID, typ, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
@@ -108,7 +108,7 @@ func (db *DB) Resources(ctx context.Context, sourceID int64, typ string, ids []s
 	if err != nil {
 		return nil, fmt.Errorf("storage: %s resources: %w", typ, err)
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+resourceColumns+` FROM resources
+	rows, err := db.queryContext(ctx, `SELECT `+resourceColumns+` FROM resources
 		WHERE source_id = ? AND type = ? AND id IN (SELECT value FROM json_each(?))`,
 		sourceID, typ, string(idList))
 	if err != nil {
