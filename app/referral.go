@@ -8,11 +8,32 @@ import (
 	"github.com/referraldesk/referraldesk/storage"
 )
 
+// The members of a referral's resources its inbox row reads. fhir.Decode
+// reads only the members a view declares, and a sync builds the row of every
+// Task it stores: the whole Task, Patient and Consent views cost a 10 000
+// referral sync ~0.1 s more CPU.
+type (
+	taskRow struct {
+		Status     string         `json:"status"`
+		Priority   string         `json:"priority"`
+		AuthoredOn string         `json:"authoredOn"`
+		Focus      fhir.Reference `json:"focus"`
+		For        fhir.Reference `json:"for"`
+		Requester  fhir.Reference `json:"requester"`
+	}
+	patientNames struct {
+		Name []fhir.HumanName `json:"name"`
+	}
+	consentStatus struct {
+		Status string `json:"status"`
+	}
+)
+
 // referralRow computes the inbox row of a referral Task from the Task and
 // what it references. Anything missing is left blank: the IG asks receivers
 // to treat missing elements as absent, not to fail.
 func referralRow(source int64, task fhir.Resource, rs *resourceSet) (storage.Referral, error) {
-	t, ok := decodeRef[fhir.Task](rs, fhir.Reference{Reference: task.Ref()})
+	t, ok := decodeRef[taskRow](rs, fhir.Reference{Reference: task.Ref()})
 	if !ok {
 		return storage.Referral{}, fmt.Errorf("not a readable Task")
 	}
@@ -22,8 +43,10 @@ func referralRow(source int64, task fhir.Resource, rs *resourceSet) (storage.Ref
 		FocusRef: t.Focus.Reference, PatientRef: t.For.Reference, Consent: "none",
 		Person: t.For.Display, Requester: t.Requester.Display,
 	}
-	if p, ok := decodeRef[fhir.Patient](rs, t.For); ok && p.DisplayName() != "" {
-		row.Person = p.DisplayName()
+	if p, ok := decodeRef[patientNames](rs, t.For); ok {
+		if name := (fhir.Patient{Name: p.Name}).DisplayName(); name != "" {
+			row.Person = name
+		}
 	}
 	if row.Requester == "" {
 		row.Requester = requesterName(rs, t.Requester)
@@ -76,7 +99,7 @@ func consentState(rs *resourceSet, sr fhir.ServiceRequest) string {
 		if typ, _, ok := ref.TypeID(); !ok || typ != "Consent" {
 			continue
 		}
-		c, ok := decodeRef[fhir.Consent](rs, ref)
+		c, ok := decodeRef[consentStatus](rs, ref)
 		if !ok {
 			continue
 		}

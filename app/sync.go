@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -271,7 +272,7 @@ func referencesOf(rs *resourceSet, r fhir.Resource) []string {
 	self := fhir.Reference{Reference: r.Ref()}
 	switch r.Type {
 	case "Task":
-		if t, ok := decodeRef[fhir.Task](rs, self); ok {
+		if t, ok := decodeRef[taskRow](rs, self); ok {
 			refs = append(refs, t.Focus, t.For, t.Requester)
 		}
 	case "ServiceRequest":
@@ -313,13 +314,13 @@ type resourceSet struct {
 	ctx     context.Context
 	store   *storage.DB
 	source  int64
-	byRef   map[string]fhir.Resource // from the platform now: to be stored
-	stored  map[string]fhir.Resource // read from the store
-	absent  map[string]bool          // not in the store
-	fresh   []fhir.Resource          // added since the last reference round
-	missing map[string]bool          // the platform does not have them
-	views   map[string]any           // decoded typed views by reference
-	tasks   []fhir.Resource          // a sync page's referral Tasks
+	byRef   map[string]fhir.Resource        // from the platform now: to be stored
+	stored  map[string]fhir.Resource        // read from the store
+	absent  map[string]bool                 // not in the store
+	fresh   []fhir.Resource                 // added since the last reference round
+	missing map[string]bool                 // the platform does not have them
+	views   map[string]map[reflect.Type]any // decoded typed views by reference and type
+	tasks   []fhir.Resource                 // a sync page's referral Tasks
 	// earlier are the pages of the same sync resolved and not yet stored
 	// when this one was made; their resources are only read, never changed.
 	earlier []*resourceSet
@@ -328,7 +329,7 @@ type resourceSet struct {
 
 func newResourceSet(ctx context.Context, store *storage.DB, source int64) *resourceSet {
 	return &resourceSet{ctx: ctx, store: store, source: source, byRef: map[string]fhir.Resource{},
-		stored: map[string]fhir.Resource{}, absent: map[string]bool{}, missing: map[string]bool{}, views: map[string]any{}}
+		stored: map[string]fhir.Resource{}, absent: map[string]bool{}, missing: map[string]bool{}, views: map[string]map[reflect.Type]any{}}
 }
 
 func (rs *resourceSet) add(r fhir.Resource) {
@@ -426,15 +427,15 @@ func (rs *resourceSet) get(ref string) (fhir.Resource, bool) {
 }
 
 // decodeRef decodes the resource a reference points at, if it is known and
-// readable; each resource is decoded once per set.
+// readable; each resource is decoded once per set and view.
 func decodeRef[T any](rs *resourceSet, ref fhir.Reference) (T, bool) {
 	var zero T
 	typ, id, ok := ref.TypeID()
 	if !ok {
 		return zero, false
 	}
-	key := typ + "/" + id
-	if v, ok := rs.views[key]; ok {
+	key, view := typ+"/"+id, reflect.TypeFor[T]()
+	if v, ok := rs.views[key][view]; ok {
 		t, ok := v.(T)
 		return t, ok
 	}
@@ -442,12 +443,15 @@ func decodeRef[T any](rs *resourceSet, ref fhir.Reference) (T, bool) {
 	if !ok {
 		return zero, false
 	}
+	if rs.views[key] == nil {
+		rs.views[key] = map[reflect.Type]any{}
+	}
 	v, err := fhir.Decode[T](r.Raw)
 	if err != nil {
-		rs.views[key] = err
+		rs.views[key][view] = err
 		return zero, false
 	}
-	rs.views[key] = v
+	rs.views[key][view] = v
 	return v, true
 }
 

@@ -225,11 +225,3 @@ type Goal struct {
 	ID          string          `json:"id"`
 	Description CodeableConcept `json:"description"`
 }
-
-// Decode reads a typed view of raw JSON. A value of an unexpected shape in one
-// element fails the whole decode; callers show what they can from the raw JSON.
-func Decode[T any](raw []byte) (T, error) {
-	var v T
-	err := unmarshal(raw, &v)
-	return v, err
-}
