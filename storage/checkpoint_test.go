@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -55,4 +56,24 @@ func fileSize(t *testing.T, path string) int64 {
 		t.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// The statistics a first sync needs are refreshed after it, in the background.
+func TestStatisticsRefreshedAfterTheSync(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	src := addSource(t, db, "https://a.example/fhir")
+	res, refs := benchPage(0, 50)
+	savePage(t, db, src, res, refs)
+	if err := db.FinishSync(ctx, src, "2025-03-01T10:00:00Z", t0); err != nil {
+		t.Fatal(err)
+	}
+	db.WaitCheckpoint()
+	var stat string
+	if err := db.sql.QueryRow(`SELECT stat FROM sqlite_stat1 WHERE idx = 'referrals_status'`).Scan(&stat); err != nil {
+		t.Fatalf("no statistics of the status index after the sync: %v", err)
+	}
+	if !strings.HasPrefix(stat, "50 ") {
+		t.Fatalf("statistics of the status index %q, want them over the 50 referrals", stat)
+	}
 }

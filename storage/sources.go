@@ -184,21 +184,18 @@ func (db *DB) SetSourceState(ctx context.Context, id int64, st SourceState, deta
 }
 
 // FinishSync records a complete sync: the server's watermark, the local time,
-// and state ok. It also refreshes index statistics, since a sync is what
-// changes the shape of the data.
+// and state ok. It also has the index statistics refreshed in the background,
+// since a sync is what changes the shape of the data.
 func (db *DB) FinishSync(ctx context.Context, id int64, watermark string, at time.Time) error {
 	err := db.write(ctx, func(tx *txn) error {
-		err := mustAffect(tx.ExecContext(ctx, `UPDATE sources
+		return mustAffect(tx.ExecContext(ctx, `UPDATE sources
 			SET watermark = ?, last_sync_at = ?, state = ?, state_detail = '' WHERE id = ?`,
 			watermark, timeText(at), StateOK, id))
-		if err != nil {
-			return err
-		}
-		return optimize(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: finish sync of source %d: %w", id, err)
 	}
+	db.checkpoints.askOptimize()
 	return nil
 }
 
