@@ -31,9 +31,9 @@ type checkpointer struct {
 	done     int        // asks answered by a checkpoint that has ended
 	optimize bool       // the next checkpoint first refreshes the planner's statistics
 	closed   bool       // stopped: asks are not taken any more
-	wake   chan struct{}
-	cancel context.CancelFunc
-	exited chan struct{}
+	wake     chan struct{}
+	cancel   context.CancelFunc
+	exited   chan struct{}
 }
 
 func (db *DB) startCheckpointer() {
