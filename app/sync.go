@@ -333,11 +333,12 @@ func newResourceSet(ctx context.Context, store *storage.DB, source int64) *resou
 }
 
 func (rs *resourceSet) add(r fhir.Resource) {
-	if _, ok := rs.byRef[r.Ref()]; ok {
+	ref := r.Ref()
+	if _, ok := rs.byRef[ref]; ok {
 		return
 	}
-	rs.byRef[r.Ref()] = r
-	delete(rs.views, r.Ref())
+	rs.byRef[ref] = r
+	delete(rs.views, ref)
 	rs.fresh = append(rs.fresh, r)
 }
 
