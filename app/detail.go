@@ -177,6 +177,9 @@ func needOf(rs *resourceSet, sr fhir.ServiceRequest) Need {
 func consentOf(rs *resourceSet, sr fhir.ServiceRequest) ConsentInfo {
 	info := ConsentInfo{State: consentState(rs, sr)}
 	for _, ref := range sr.SupportingInfo {
+		if typ, _, _ := ref.TypeID(); typ != "Consent" {
+			continue
+		}
 		c, ok := decodeRef[fhir.Consent](rs, ref)
 		if !ok {
 			continue
@@ -204,17 +207,23 @@ func requesterContacts(rs *resourceSet, ref fhir.Reference) []string {
 			}
 		}
 	}
-	if pr, ok := decodeRef[fhir.PractitionerRole](rs, ref); ok {
-		add(pr.Telecom)
-		if o, ok := decodeRef[fhir.Organization](rs, pr.Organization); ok {
+	// A view reads any resource: ask for the one of the reference's type.
+	switch typ, _, _ := ref.TypeID(); typ {
+	case "PractitionerRole":
+		if pr, ok := decodeRef[fhir.PractitionerRole](rs, ref); ok {
+			add(pr.Telecom)
+			if o, ok := decodeRef[fhir.Organization](rs, pr.Organization); ok {
+				add(o.Telecom)
+			}
+		}
+	case "Organization":
+		if o, ok := decodeRef[fhir.Organization](rs, ref); ok {
 			add(o.Telecom)
 		}
-	}
-	if o, ok := decodeRef[fhir.Organization](rs, ref); ok {
-		add(o.Telecom)
-	}
-	if p, ok := decodeRef[fhir.Practitioner](rs, ref); ok {
-		add(p.Telecom)
+	case "Practitioner":
+		if p, ok := decodeRef[fhir.Practitioner](rs, ref); ok {
+			add(p.Telecom)
+		}
 	}
 	return out
 }

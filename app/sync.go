@@ -428,7 +428,9 @@ func (rs *resourceSet) get(ref string) (fhir.Resource, bool) {
 }
 
 // decodeRef decodes the resource a reference points at, if it is known and
-// readable; each resource is decoded once per set and view.
+// readable; each resource is decoded once per set and view. A view reads
+// whatever resource it is given: callers ask for the view of the
+// reference's type.
 func decodeRef[T any](rs *resourceSet, ref fhir.Reference) (T, bool) {
 	var zero T
 	typ, id, ok := ref.TypeID()
