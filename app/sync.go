@@ -272,7 +272,7 @@ func referencesOf(rs *resourceSet, r fhir.Resource) []string {
 	self := fhir.Reference{Reference: r.Ref()}
 	switch r.Type {
 	case "Task":
-		if t, ok := decodeRef[taskRow](rs, self); ok {
+		if t, ok := narrowRef[taskRow](rs, self); ok {
 			refs = append(refs, t.Focus, t.For, t.Requester)
 		}
 	case "ServiceRequest":
@@ -432,6 +432,15 @@ func (rs *resourceSet) get(ref string) (fhir.Resource, bool) {
 // whatever resource it is given: callers ask for the view of the
 // reference's type.
 func decodeRef[T any](rs *resourceSet, ref fhir.Reference) (T, bool) {
+	return decodeRefWith(rs, ref, fhir.Decode[T])
+}
+
+// narrowRef is decodeRef for a view of a few members (fhir.DecodeNarrow).
+func narrowRef[T any](rs *resourceSet, ref fhir.Reference) (T, bool) {
+	return decodeRefWith(rs, ref, fhir.DecodeNarrow[T])
+}
+
+func decodeRefWith[T any](rs *resourceSet, ref fhir.Reference, decode func([]byte) (T, error)) (T, bool) {
 	var zero T
 	typ, id, ok := ref.TypeID()
 	if !ok {
@@ -449,7 +458,7 @@ func decodeRef[T any](rs *resourceSet, ref fhir.Reference) (T, bool) {
 	if rs.views[key] == nil {
 		rs.views[key] = map[reflect.Type]any{}
 	}
-	v, err := fhir.Decode[T](r.Raw)
+	v, err := decode(r.Raw)
 	if err != nil {
 		rs.views[key][view] = err
 		return zero, false

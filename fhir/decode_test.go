@@ -13,7 +13,7 @@ func TestDecodeReadsOnlyTheMembersOfTheView(t *testing.T) {
 	}
 	raw := []byte(`{"resourceType":"Consent","id":"c1","provision":{"type":"permit","period":{"start":"2025"}},
 		"st\u0061tus":"active","scope":["not","a","concept"],"sourceAttachment":{"data":"` + strings.Repeat("QUJD", 1000) + `"}}`)
-	got, err := Decode[consentStatus](raw)
+	got, err := DecodeNarrow[consentStatus](raw)
 	if err != nil || got.Status != "active" {
 		t.Fatalf("Decode = %+v, %v; want status active", got, err)
 	}
@@ -23,10 +23,10 @@ func TestDecodeReadsOnlyTheMembersOfTheView(t *testing.T) {
 	}
 }
 
-func TestDecodeAsBefore(t *testing.T) {
+func TestDecodeNarrowAsDecode(t *testing.T) {
 	raw := []byte(`{"resourceType":"Patient","id":"p1","name":[{"family":"Flores","given":["María"]}],
 		"gender":"female","gender":"other","birthDate":"1977-10-01"}`)
-	p, err := Decode[Patient](raw)
+	p, err := DecodeNarrow[Patient](raw)
 	if err != nil || p.ID != "p1" || p.DisplayName() != "María Flores" || p.BirthDate != "1977-10-01" {
 		t.Fatalf("Decode = %+v, %v", p, err)
 	}
@@ -36,17 +36,17 @@ func TestDecodeAsBefore(t *testing.T) {
 	type bad struct {
 		Name string `json:"name"` // a Patient's name is an array
 	}
-	if _, err := Decode[bad](raw); err == nil {
+	if _, err := DecodeNarrow[bad](raw); err == nil {
 		t.Error("a member of the wrong shape decoded")
 	}
 	for _, notObject := range []string{`[]`, `"Patient"`, `{"id":`} {
-		if _, err := Decode[Patient]([]byte(notObject)); err == nil {
+		if _, err := DecodeNarrow[Patient]([]byte(notObject)); err == nil {
 			t.Errorf("Decode(%s) succeeded", notObject)
 		}
 	}
 	// A view with an untagged field is decoded whole.
 	type untagged struct{ Gender string }
-	if _, err := Decode[untagged](raw); err != nil {
+	if _, err := DecodeNarrow[untagged](raw); err != nil {
 		t.Errorf("untagged view: %v", err)
 	}
 }
