@@ -22,7 +22,8 @@ type Referral = storage.Referral
 // Options wires the app to what a test or main controls.
 type Options struct {
 	Store *storage.DB
-	// HTTP is the base client for every platform (timeouts); nil = a sane default.
+	// HTTP is the base client for every platform (timeouts); nil = one with
+	// a 60 s timeout over NewTransport.
 	HTTP *http.Client
 	// OpenBrowser opens a sign-in page in the system browser; nil = auth.OpenBrowser.
 	OpenBrowser func(url string) error
@@ -32,6 +33,23 @@ type Options struct {
 	SignInWait time.Duration
 	// PageSize is the _count Referral Desk asks per search page; 0 = 200.
 	PageSize int
+}
+
+// idleConnsPerPlatform is how many idle connections to one platform the
+// transport keeps: a sync has up to 2 pages resolved at once
+// (fhir.PagesPreparedAtOnce), each with up to 3 batches in flight
+// (fhir.Client.BatchesInFlight), while the next page is read.
+const idleConnsPerPlatform = 8
+
+// NewTransport returns the HTTP transport Referral Desk talks to platforms
+// with: the default one, keeping idleConnsPerPlatform idle connections per
+// platform instead of 2. With 2, a sync closed the connections past two
+// after their request and dialled again for the next: 137 connections for
+// the 302 requests of 10 000 referrals, against 6.
+func NewTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = idleConnsPerPlatform
+	return t
 }
 
 // App is Referral Desk's behaviour, shared by the desktop window and the command line.
@@ -53,7 +71,7 @@ func New(o Options) *App {
 	a := &App{store: o.Store, hc: o.HTTP, open: o.OpenBrowser, now: o.Now, wait: o.SignInWait, page: o.PageSize,
 		sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
 	if a.hc == nil {
-		a.hc = &http.Client{Timeout: 60 * time.Second}
+		a.hc = &http.Client{Timeout: 60 * time.Second, Transport: NewTransport()}
 	}
 	if a.open == nil {
 		a.open = auth.OpenBrowser

@@ -25,11 +25,12 @@ import (
 )
 
 // recorder keeps every request a client sends, so the same requests can be
-// replayed as a plain download.
+// replayed as a plain download, and sends it with the app's own transport.
 type recorder struct {
 	mu   sync.Mutex
 	reqs []recorded
 	on   bool
+	next *http.Transport
 }
 
 type recorded struct {
@@ -49,7 +50,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.reqs = append(r.reqs, recorded{req.Method, req.URL.String(), req.Header.Clone(), body})
 	}
 	r.mu.Unlock()
-	return http.DefaultTransport.RoundTrip(req)
+	return r.next.RoundTrip(req)
 }
 
 // platformEnv asks a re-executed test binary to serve the built-in platform
@@ -161,13 +162,16 @@ func warmUp(b *testing.B, platformURL string) {
 }
 
 // connectFresh connects a new, empty store to the platform, sending through
-// transport (nil: the default one); the store closes when b ends.
+// transport (nil: the app's own); the store closes when b ends.
 func connectFresh(b *testing.B, platformURL string, transport http.RoundTripper) (*app.App, *storage.DB, app.Source) {
 	store, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
+	if transport == nil {
+		transport = app.NewTransport()
+	}
 	a := app.New(app.Options{Store: store, HTTP: &http.Client{Transport: transport, Timeout: 5 * time.Minute},
 		OpenBrowser: fhirtest.ScriptedBrowser(platformURL, fhirtest.DemoUser, fhirtest.DemoPassword)})
 	src, err := a.Connect(context.Background(), app.ConnectOptions{Link: platformURL + "/fhir"})
@@ -240,7 +244,7 @@ func benchSync(b *testing.B, referrals int) {
 // before each. It returns the store's app and source.
 func measureRound(b *testing.B, platform *platformProcess) (round, *app.App, app.Source) {
 	var r round
-	rec := &recorder{}
+	rec := &recorder{next: app.NewTransport()}
 	a, store, src := connectFresh(b, platform.URL, rec)
 	platform.collect(b)
 	runtime.GC()
@@ -312,6 +316,7 @@ type replayer struct {
 	answers map[string]answer // by method, URL and body
 	record  bool
 	mu      sync.Mutex
+	next    *http.Transport // for what is not replayed
 }
 
 type answer struct {
@@ -339,7 +344,7 @@ func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: a.status, Header: a.header.Clone(), Request: req,
 			Body: io.NopCloser(bytes.NewReader(a.body)), ContentLength: int64(len(a.body))}, nil
 	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
+	resp, err := r.next.RoundTrip(req)
 	if err != nil || !record {
 		return resp, err
 	}
@@ -361,7 +366,7 @@ func (r *replayer) RoundTrip(req *http.Request) (*http.Response, error) {
 func BenchmarkSyncClient10k(b *testing.B) {
 	ctx := context.Background()
 	platformURL := startPlatformProcess(b, 12_500).URL
-	rp := &replayer{answers: map[string]answer{}}
+	rp := &replayer{answers: map[string]answer{}, next: app.NewTransport()}
 	a, store, src := connectFresh(b, platformURL, rp)
 	rp.record = true
 	if _, err := a.Sync(ctx, src.ID); err != nil {

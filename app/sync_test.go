@@ -1,9 +1,14 @@
 package app_test
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -383,4 +388,64 @@ func TestReconnectingForAnotherOwnerStartsFromTheBeginning(t *testing.T) {
 	if rep := w.sync(src.ID); rep.New == 0 {
 		t.Error("the other owner's referrals were not fetched")
 	}
+}
+
+// A sync's concurrent requests keep their connections to the platform
+// instead of closing them after each request and dialling again. It dials
+// as many as it has requests open at once, or one more (the transport may
+// dial for a request that a connection freed meanwhile then serves).
+func TestSyncKeepsItsConnections(t *testing.T) {
+	tr := app.NewTransport()
+	var dials atomic.Int64
+	dial := tr.DialContext
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return dial(ctx, network, addr)
+	}
+	open := &openRequests{next: tr}
+	w := newWorld(t, fhirtest.Options{Referrals: 1000})
+	w.http = &http.Client{Transport: open}
+	w.reopen(w.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword))
+	src := w.connect(app.ConnectOptions{})
+	tr.CloseIdleConnections()
+	dials.Store(0)
+	open.most.Store(0)
+	rep, err := w.app.Sync(w.ctx, src.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, most := dials.Load(), open.most.Load(); got > most+1 {
+		t.Fatalf("the sync dialled %d connections for %d requests, at most %d of them open at once", got, rep.Requests, most)
+	}
+}
+
+// openRequests counts the requests open (until their answer is closed) and
+// the most open at once.
+type openRequests struct {
+	next       http.RoundTripper
+	open, most atomic.Int64
+}
+
+func (o *openRequests) RoundTrip(req *http.Request) (*http.Response, error) {
+	n := o.open.Add(1)
+	for m := o.most.Load(); n > m && !o.most.CompareAndSwap(m, n); m = o.most.Load() {
+	}
+	resp, err := o.next.RoundTrip(req)
+	if err != nil {
+		o.open.Add(-1)
+		return nil, err
+	}
+	resp.Body = &closeCounted{ReadCloser: resp.Body, open: &o.open}
+	return resp, nil
+}
+
+type closeCounted struct {
+	io.ReadCloser
+	open *atomic.Int64
+	once sync.Once
+}
+
+func (c *closeCounted) Close() error {
+	c.once.Do(func() { c.open.Add(-1) })
+	return c.ReadCloser.Close()
 }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ type world struct {
 	app      *app.App
 	dbPath   string
 	pageSize int
+	http     *http.Client // nil: the app's own
 }
 
 func newWorld(t *testing.T, opts fhirtest.Options) *world {
@@ -58,7 +60,8 @@ func (w *world) reopen(browser func(string) error) {
 	}
 	w.t.Cleanup(func() { st.Close() })
 	w.store = st
-	w.app = app.New(app.Options{Store: st, OpenBrowser: browser, Now: w.clock.Now, SignInWait: 30 * time.Second, PageSize: w.pageSize})
+	w.app = app.New(app.Options{Store: st, HTTP: w.http, OpenBrowser: browser, Now: w.clock.Now,
+		SignInWait: 30 * time.Second, PageSize: w.pageSize})
 }
 
 // connect connects to the platform and returns the source.
