@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -102,15 +101,33 @@ func (c *Client) do(ctx context.Context, op, method, target string, body []byte,
 // bundleBodies are reused for the answers a sync reads most, search pages
 // and batches (tens of MB per sync): their resources are copied out while
 // parsing. Reading each into a new, doubling buffer was a quarter of the
-// memory a sync allocated.
-var bundleBodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// memory a sync allocated. A sync.Pool kept them poorly: a sync collects
+// garbage every ~50 ms, and a pool empties within two collections, so most
+// answers grew a buffer anew. This free list keeps one buffer for each
+// request a sync has open at once, and none larger than a search page of
+// the biggest kind.
+var bundleBodies = make(chan *bytes.Buffer, 8)
+
+const maxKeptBody = 8 << 20
 
 // doBundle is do for an answer that is parsed before release is called and
 // not kept: its bytes are only valid until then.
 func (c *Client) doBundle(ctx context.Context, op, method, target string, body []byte) (resp *http.Response, data []byte, release func(), err error) {
-	buf := bundleBodies.Get().(*bytes.Buffer)
+	var buf *bytes.Buffer
+	select {
+	case buf = <-bundleBodies:
+	default:
+		buf = new(bytes.Buffer)
+	}
 	resp, data, err = c.send(ctx, op, method, target, body, nil, buf)
-	return resp, data, func() { bundleBodies.Put(buf) }, err
+	return resp, data, func() {
+		if buf.Cap() <= maxKeptBody {
+			select {
+			case bundleBodies <- buf:
+			default:
+			}
+		}
+	}, err
 }
 
 // send performs one request, reading the answer into buf.

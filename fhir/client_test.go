@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync"
@@ -379,5 +380,41 @@ func TestBatchInFlight(t *testing.T) {
 	}
 	if KindOf(err) != KindServer {
 		t.Errorf("a failing batch: %v, want the server error", err)
+	}
+}
+
+// Search pages and batch answers are read into buffers that are kept for the
+// next ones, up to one per request open at once and none of a huge answer.
+func TestBundleBodiesAreKeptWithinBounds(t *testing.T) {
+	big := strings.Repeat("x", maxKeptBody)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		note := ""
+		if r.URL.Query().Get("big") != "" {
+			note = big
+		}
+		fmt.Fprintf(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Task","id":"t1","note":[{"text":%q}]}}]}`, note)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(srv.URL+"/fhir", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for len(bundleBodies) > 0 {
+		<-bundleBodies
+	}
+	search := func(q url.Values) {
+		t.Helper()
+		if _, err := c.Search(context.Background(), "Task", q, func(p Page) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search(url.Values{"big": {"1"}})
+	if n := len(bundleBodies); n != 0 {
+		t.Fatalf("%d buffers kept after an answer of %d MB; want none", n, maxKeptBody>>20)
+	}
+	search(nil)
+	search(nil)
+	if n := len(bundleBodies); n != 1 {
+		t.Fatalf("%d buffers kept after two answers read one after the other; want the one they shared", n)
 	}
 }
