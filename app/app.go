@@ -36,10 +36,9 @@ type Options struct {
 }
 
 // idleConnsPerPlatform is how many idle connections to one platform the
-// transport keeps: a sync has up to 2 pages resolved at once
-// (fhir.PagesPreparedAtOnce), each with up to 3 batches in flight
-// (fhir.Client.BatchesInFlight), while the next page is read.
-const idleConnsPerPlatform = 8
+// transport keeps: one for each request a sync has open at once, and one
+// for a token refresh.
+const idleConnsPerPlatform = fhir.RequestsInFlight + 1
 
 // NewTransport returns the HTTP transport Referral Desk talks to platforms
 // with: the default one, keeping idleConnsPerPlatform idle connections per

@@ -38,9 +38,8 @@ type Client struct {
 	MaxBody int64
 	// BatchSize is how many reads go into one batch Bundle.
 	BatchSize int
-	// BatchesInFlight is how many batch Bundles Batch sends at once. A sync
-	// waited on its batches for two thirds of its time when it sent them
-	// one by one; three let a platform use more than one core.
+	// BatchesInFlight is how many batch Bundles Batch sends at once;
+	// DefaultBatchesInFlight unless changed.
 	BatchesInFlight int
 }
 
@@ -59,7 +58,8 @@ func NewClient(base string, hc *http.Client, tokens TokenSource) (*Client, error
 		hc = &http.Client{Timeout: 60 * time.Second}
 	}
 	own := *hc
-	c := &Client{base: u, tokens: tokens, MaxPages: 1000, MaxBody: 64 << 20, BatchSize: 100, BatchesInFlight: 3}
+	c := &Client{base: u, tokens: tokens, MaxPages: 1000, MaxBody: 64 << 20, BatchSize: 100,
+		BatchesInFlight: DefaultBatchesInFlight}
 	own.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !c.onOrigin(req.URL) {
 			return fmt.Errorf("%w (%s)", errOffOrigin, req.URL.Host)
@@ -98,6 +98,16 @@ func (c *Client) do(ctx context.Context, op, method, target string, body []byte,
 	return c.send(ctx, op, method, target, body, header, new(bytes.Buffer))
 }
 
+// DefaultBatchesInFlight is a new Client's BatchesInFlight. A sync waited on
+// its batches for two thirds of its time when it sent them one by one;
+// three let a platform use more than one core.
+const DefaultBatchesInFlight = 3
+
+// RequestsInFlight is the most requests a sync has open at once:
+// PagesPreparedAtOnce pages each reading DefaultBatchesInFlight batches,
+// and the next page.
+const RequestsInFlight = PagesPreparedAtOnce*DefaultBatchesInFlight + 1
+
 // bundleBodies are reused for the answers a sync reads most, search pages
 // and batches (tens of MB per sync): their resources are copied out while
 // parsing. Reading each into a new, doubling buffer was a quarter of the
@@ -106,7 +116,7 @@ func (c *Client) do(ctx context.Context, op, method, target string, body []byte,
 // answers grew a buffer anew. This free list keeps one buffer for each
 // request a sync has open at once, and none larger than a search page of
 // the biggest kind.
-var bundleBodies = make(chan *bytes.Buffer, 8)
+var bundleBodies = make(chan *bytes.Buffer, RequestsInFlight)
 
 const maxKeptBody = 8 << 20
 

@@ -40,8 +40,8 @@ type DB struct {
 	now  func() time.Time
 	// writer serializes this process's write transactions, so that they queue
 	// in Go (honouring ctx) instead of polling SQLite's busy handler. They all
-	// run on writerConn, whose pages written are counted in logBytes until a
-	// checkpoint (checkpoint.go); both belong to the holder of writer.
+	// run on writerConn, whose writes to the log are counted in logBytes
+	// until a checkpoint (checkpoint.go); both belong to the holder of writer.
 	writer     chan struct{}
 	writerConn *sql.Conn
 	logBytes   int
