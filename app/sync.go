@@ -90,9 +90,12 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 	// they need, read in batches); in page order each then gets its inbox
 	// rows (rowsOf) while the page before is stored (pageSaver).
 	saver := a.startSaver(ctx, id)
-	var unsaved pagesInFlight
+	unsaved, err := a.newPagesInFlight(ctx, id)
+	if err != nil {
+		return rep, err
+	}
 	stats, err := s.fhir.SearchPrepared(ctx, "Task", q,
-		func(ctx context.Context, p fhir.Page) (any, error) { return a.resolvePage(ctx, s, p, &unsaved) },
+		func(ctx context.Context, p fhir.Page) (any, error) { return a.resolvePage(ctx, s, p, unsaved) },
 		func(p fhir.Page, page any) error {
 			rep.Skipped = append(rep.Skipped, p.Skipped...)
 			return saver.save(page.(*resourceSet), rowsOf(s.src.ID, page.(*resourceSet), &rep))
@@ -124,6 +127,7 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 func (a *App) resolvePage(ctx context.Context, s *session, p fhir.Page, unsaved *pagesInFlight) (*resourceSet, error) {
 	page := newResourceSet(ctx, a.store, s.src.ID)
 	page.earlier = unsaved.unsaved()
+	page.mayBeStored = unsaved.mayBeStored
 	for _, r := range p.Included {
 		page.add(r)
 	}
@@ -184,6 +188,29 @@ func rowsOf(source int64, page *resourceSet, rep *SyncReport) []storage.Referral
 type pagesInFlight struct {
 	mu    sync.Mutex
 	pages []*resourceSet
+	// In a first sync the store holds only what this sync brought: brought
+	// lists that, and what is not in it is not looked up in the store (a
+	// 10 000-referral sync looked up ~20 000 references in vain).
+	firstSync bool
+	brought   map[string]bool
+}
+
+func (a *App) newPagesInFlight(ctx context.Context, source int64) (*pagesInFlight, error) {
+	has, err := a.store.HasResources(ctx, source)
+	if err != nil {
+		return nil, err
+	}
+	return &pagesInFlight{firstSync: !has, brought: map[string]bool{}}, nil
+}
+
+// mayBeStored reports whether ref may be in the store.
+func (f *pagesInFlight) mayBeStored(ref string) bool {
+	if !f.firstSync {
+		return true
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.brought[ref]
 }
 
 // unsaved returns the pages not stored yet, in a slice of its own.
@@ -206,6 +233,11 @@ func (f *pagesInFlight) add(page *resourceSet) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.pages = append(f.pages, page)
+	if f.firstSync {
+		for ref := range page.byRef {
+			f.brought[ref] = true
+		}
+	}
 }
 
 // pageSaver stores prepared pages in order, one transaction each, on its own
@@ -324,7 +356,9 @@ type resourceSet struct {
 	// earlier are the pages of the same sync resolved and not yet stored
 	// when this one was made; their resources are only read, never changed.
 	earlier []*resourceSet
-	saved   atomic.Bool // a sync page is stored (set by the saver)
+	// mayBeStored, when set, says which references are worth looking up.
+	mayBeStored func(ref string) bool
+	saved       atomic.Bool // a sync page is stored (set by the saver)
 }
 
 func newResourceSet(ctx context.Context, store *storage.DB, source int64) *resourceSet {
@@ -353,6 +387,10 @@ func (rs *resourceSet) unknown(refs []string) ([]string, error) {
 		_, inPage := rs.byRef[ref]
 		_, inStore := rs.stored[ref]
 		if inPage || inStore || rs.missing[ref] || rs.absent[ref] {
+			continue
+		}
+		if rs.mayBeStored != nil && !rs.mayBeStored(ref) {
+			rs.absent[ref] = true
 			continue
 		}
 		if typ, id, ok := fhir.SplitReference(ref); ok {

@@ -97,6 +97,16 @@ func (db *DB) Resource(ctx context.Context, sourceID int64, typ, id string) (Res
 	return r, nil
 }
 
+// HasResources reports whether anything of the source is stored.
+func (db *DB) HasResources(ctx context.Context, sourceID int64) (bool, error) {
+	var has bool
+	err := db.queryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM resources WHERE source_id = ?)`, sourceID).Scan(&has)
+	if err != nil {
+		return false, fmt.Errorf("storage: resources of source %d: %w", sourceID, err)
+	}
+	return has, nil
+}
+
 // Resources returns the stored resources of one type among ids, by id; ids
 // not stored are absent from the map.
 func (db *DB) Resources(ctx context.Context, sourceID int64, typ string, ids []string) (map[string]Resource, error) {
