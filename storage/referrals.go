@@ -49,7 +49,7 @@ func (db *DB) upsertReferrals(ctx context.Context, tx *txn, sourceID int64, rows
 		return c, err
 	}
 	for len(rows) > 0 {
-		n := min(len(rows), referralsPerUpsert)
+		n := rowsPerStatement(len(rows), referralsPerUpsert)
 		if err := db.upsertReferralChunk(ctx, tx, sourceID, rows[:n], &c); err != nil {
 			return c, err
 		}

@@ -33,7 +33,7 @@ const resourcesPerInsert = 100
 func (db *DB) upsertResources(ctx context.Context, tx *txn, rs []Resource) error {
 	args := make([]any, 0, 7*min(len(rs), resourcesPerInsert))
 	for len(rs) > 0 {
-		n := min(len(rs), resourcesPerInsert)
+		n := rowsPerStatement(len(rs), resourcesPerInsert)
 		args = args[:0]
 		for _, r := range rs[:n] {
 			if r.Type == "" || r.ID == "" {

@@ -19,11 +19,26 @@ type statements struct {
 	closed bool
 }
 
-// maxStatements bounds what is kept: the multi-row statements of a sync
-// come in up to 100 sizes each, and a statement of 100 rows holds a few
+// maxStatements bounds what is kept: a statement of 100 rows holds a few
 // tens of KB on every connection. Past the bound, queries are prepared for
-// each use as before.
+// each use.
 const maxStatements = 64
+
+// rowsPerStatement is how many of n rows the next multi-row statement
+// stores: most, or else the largest power of two, so that a
+// multi-row statement comes in at most 8 sizes (for most = 100), all kept. With
+// any size up to most, pages' remainders filled the kept statements and the
+// rest were compiled for each use.
+func rowsPerStatement(n, most int) int {
+	if n >= most {
+		return most
+	}
+	k := 1
+	for k*2 <= n {
+		k *= 2
+	}
+	return k
+}
 
 // stmt returns the kept statement of query, preparing it on first use; nil
 // (and no error) when none is kept.

@@ -32,15 +32,40 @@ func TestStatementKeptAcrossTransactions(t *testing.T) {
 	ctx := context.Background()
 	src := addSource(t, db, "https://a.example/fhir")
 	for p := range 2 {
-		res, refs := benchPage(p, 3)
+		res, refs := benchPage(p, 4)
 		if _, err := db.SaveSyncPage(ctx, src, res, refs); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, ok := db.statements.m[upsertResourcesSQL(3)]; !ok {
+	if _, ok := db.statements.m[upsertResourcesSQL(4)]; !ok {
 		t.Fatal("the resource upsert of a sync page is not kept")
 	}
-	if n := count(t, db, `SELECT count(*) FROM resources`); n != 6 {
-		t.Fatalf("%d resources stored, want 6", n)
+	if n := count(t, db, `SELECT count(*) FROM resources`); n != 8 {
+		t.Fatalf("%d resources stored, want 8", n)
+	}
+}
+
+// Pages of any size are stored with a few kept statements, whatever their
+// remainders: compiling a statement for each page cost a sync ~2 % of its CPU.
+func TestPagesOfAnySizeUseAFewStatements(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	src := addSource(t, db, "https://a.example/fhir")
+	total := 0
+	for n := 1; n <= 130; n++ {
+		res, refs := benchPage(200*n, n) // ids of different pages do not overlap
+		if _, err := db.SaveSyncPage(ctx, src, res, refs); err != nil {
+			t.Fatal(err)
+		}
+		total += n
+	}
+	if got := len(db.statements.m); got > 20 {
+		t.Errorf("%d statements kept after pages of 1 to 130 rows; want the few sizes of rowsPerStatement", got)
+	}
+	if n := count(t, db, `SELECT count(*) FROM referrals`); n != total {
+		t.Fatalf("%d referrals stored, want %d", n, total)
+	}
+	if n := count(t, db, `SELECT count(*) FROM resources`); n != total {
+		t.Fatalf("%d resources stored, want %d", n, total)
 	}
 }
