@@ -183,8 +183,9 @@ func rowsOf(source int64, page *resourceSet, rep *SyncReport) []storage.Referral
 	return rows
 }
 
-// pagesInFlight lists the pages resolved and not yet stored, whose
-// resources a later page finds there rather than in the store.
+// pagesInFlight is what a sync knows of its own pages: those resolved and
+// not yet stored, whose resources a later page finds there rather than in
+// the store, and in a first sync everything its pages brought.
 type pagesInFlight struct {
 	mu    sync.Mutex
 	pages []*resourceSet

@@ -25,8 +25,8 @@ type statements struct {
 const maxStatements = 64
 
 // rowsPerStatement is how many of n rows the next multi-row statement
-// stores: most, or else the largest power of two, so that a
-// multi-row statement comes in at most 8 sizes (for most = 100), all kept. With
+// stores: most, or else the largest power of two up to n. A multi-row
+// statement then comes in at most 8 sizes (for most = 100), all kept; with
 // any size up to most, pages' remainders filled the kept statements and the
 // rest were compiled for each use.
 func rowsPerStatement(n, most int) int {
