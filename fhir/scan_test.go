@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +52,49 @@ func TestTopLevelMatchesEncodingJSON(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("got %d members, want %d", len(got), len(want))
+	}
+}
+
+// checkValue accepts what encoding/json's Valid accepts, and nothing else.
+func TestCheckValueAgreesWithEncodingJSON(t *testing.T) {
+	for _, s := range checkValueSeeds {
+		agreeWithValid(t, []byte(s))
+	}
+}
+
+var checkValueSeeds = []string{
+	``, ` `, `{}`, `[]`, `""`, `0`, `-0`, `01`, `-`, `1.`, `1.5`, `.5`, `1e5`, `1E+5`, `1e-05`, `1e`, `1e+`, `-1.5e3`,
+	`true`, `tru`, `truex`, `false`, `null`, `nul`, `nullnull`, ` {"a" : [1 , 2 ,{"b":null}] } `, `{"a":1,}`, `[1,]`,
+	`{"a"}`, `{"a":}`, `{a:1}`, `{"a":1 "b":2}`, `[1 2]`, `"\u00e9\n\"\\\/\b\f\r\t"`, `"\u12g4"`, `"\x"`, `"a` + "\x01" + `"`,
+	"\"caf\xc3\xa9\"", "\"\xff\xfe\"", `"\ud800"`, `{"a":"}"}`, `[[[]]]`, `[[[]]`, `{"a":{"b":{}}}}`, `"abc`, `"\`, `"\u12`,
+	"\t[\r\n1\n]\t",
+}
+
+func agreeWithValid(t *testing.T, b []byte) {
+	t.Helper()
+	end := checkValue(b, 0, 0)
+	got := end >= 0 && skipSpace(b, end) == len(b)
+	if want := json.Valid(b); got != want {
+		t.Errorf("checkValue(%q): valid = %v (end %d); encoding/json says %v", b, got, end, want)
+	}
+}
+
+func FuzzCheckValue(f *testing.F) {
+	for _, s := range checkValueSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(agreeWithValid)
+}
+
+func TestCheckValueRefusesDeepNesting(t *testing.T) {
+	deep := func(n int) []byte { return []byte(strings.Repeat("[", n) + strings.Repeat("]", n)) }
+	if end := checkValue(deep(maxDepth), 0, 0); end != 2*maxDepth {
+		t.Errorf("%d nested arrays: end %d, want %d", maxDepth, end, 2*maxDepth)
+	}
+	if end := checkValue(deep(maxDepth+1), 0, 0); end != -1 {
+		t.Errorf("%d nested arrays accepted (end %d); encoding/json refuses them", maxDepth+1, end)
+	}
+	if json.Valid(deep(maxDepth + 1)) {
+		t.Errorf("encoding/json accepts %d nested arrays: maxDepth no longer matches it", maxDepth+1)
 	}
 }
