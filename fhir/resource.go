@@ -129,7 +129,7 @@ func readMeta(v []byte, m *Meta) error {
 }
 
 // parseValidResource is ParseResource for JSON already known to be valid
-// (part of a response body encoding/json has checked).
+// (part of a Bundle readBundle has checked).
 func parseValidResource(raw []byte) (Resource, error) {
 	r := Resource{Raw: json.RawMessage(raw)}
 	var err error

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -176,8 +177,8 @@ func (c *Client) nextLink(op, link string, seen map[string]bool, pages int) (str
 }
 
 func readSearchPage(op, typ string, data []byte, date string) (Page, string, error) {
-	var b Bundle
-	if err := unmarshal(data, &b); err != nil || b.ResourceType != "Bundle" {
+	b, err := readBundle(data)
+	if err != nil || b.ResourceType != "Bundle" {
 		return Page{}, "", &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("the answer is not a FHIR Bundle")}
 	}
 	var p Page
@@ -208,6 +209,14 @@ func readSearchPage(op, typ string, data []byte, date string) (Page, string, err
 		}
 	}
 	return p, b.LinkURL("next"), nil
+}
+
+// statusCode reads the code that starts a batch entry's status ("404 Not
+// Found"), or 0.
+func statusCode(status string) int {
+	digits := len(status) - len(strings.TrimLeft(status, "0123456789"))
+	code, _ := strconv.Atoi(status[:digits])
+	return code
 }
 
 // BatchResult is the answer to one read in a batch.
@@ -287,8 +296,8 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 	if err != nil {
 		return nil, err
 	}
-	var b Bundle
-	if err := unmarshal(data, &b); err != nil || b.ResourceType != "Bundle" || len(b.Entry) != len(refs) {
+	b, err := readBundle(data)
+	if err != nil || b.ResourceType != "Bundle" || len(b.Entry) != len(refs) {
 		return nil, &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("the batch answer does not match the request")}
 	}
 	out := make([]BatchResult, len(refs))
@@ -296,7 +305,7 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 		out[i].Ref = refs[i]
 		status := 0
 		if e.Response != nil {
-			fmt.Sscanf(e.Response.Status, "%d", &status)
+			status = statusCode(e.Response.Status)
 		}
 		if status >= 400 || len(e.Resource) == 0 {
 			fe := &Error{Op: "read " + refs[i], Kind: kindForStatus(status), Status: status}
