@@ -43,8 +43,10 @@ func (c *Client) Search(ctx context.Context, typ string, q url.Values, each func
 
 // PagesPreparedAtOnce is how many pages SearchPrepared prepares at the same
 // time: while one page waits on the server (a sync's batch reads), the next
-// one's requests go out too.
-const PagesPreparedAtOnce = 2
+// ones' requests go out too. With 3 instead of 2, a 10 000-referral sync
+// left the platform idle less often: 1.06 s instead of 1.17 s (medians of
+// 6 runs each, on 2 cores), for the same 302 requests.
+const PagesPreparedAtOnce = 3
 
 // SearchPrepared is Search with a first step for every page: prepare runs
 // on a goroutine of its own as soon as the page is read, for up to
