@@ -8,14 +8,18 @@ import (
 // readBundle decodes a Bundle as unmarshal does, in one pass that checks
 // the JSON as it goes (checkValue) and copies each entry's resource out
 // as it is. A sync reads ~66 MB of Bundles per 10 000 referrals: unmarshal
-// read them in ~110 ms, this in ~80 ms.
+// reads them in ~100 ms here, readBundle in ~85 ms.
 func readBundle(data []byte) (Bundle, error) {
 	var b Bundle
 	if end := checkLiteral(data, skipSpace(data, 0), "null"); end >= 0 && skipSpace(data, end) == len(data) {
 		return b, nil // as unmarshal has it
 	}
 	var err error
-	end := scanObject(data, 0, 0, func(name []byte, at int) int {
+	end := scanObject(data, 0, 0, func(quoted []byte, at int) int {
+		name, qerr := unquote(quoted)
+		if qerr != nil {
+			return -1
+		}
 		if string(name) == "entry" {
 			return readEntries(data, at, &b.Entry)
 		}
@@ -73,7 +77,11 @@ func (e *BundleEntry) read(data []byte, at int) int {
 	if end := checkLiteral(data, skipSpace(data, at), "null"); end >= 0 {
 		return end
 	}
-	return scanObject(data, at, 2, func(name []byte, at int) int {
+	return scanObject(data, at, 2, func(quoted []byte, at int) int {
+		name, err := unquote(quoted)
+		if err != nil {
+			return -1
+		}
 		end := checkValue(data, at, 3)
 		if end < 0 {
 			return -1
@@ -82,7 +90,6 @@ func (e *BundleEntry) read(data []byte, at int) int {
 		if string(value) == "null" {
 			return end
 		}
-		var err error
 		switch string(name) {
 		case "resource":
 			e.Resource = bytes.Clone(value)
@@ -136,73 +143,4 @@ func readStrings(value []byte, fields map[string]*string) error {
 		return err == nil
 	})
 	return errors.Join(scanErr, err)
-}
-
-// scanObject reads the JSON object at data[at:] (after any space) at the
-// given depth, calling member with each member's name and the index its
-// value starts at; member returns the index after the value, or -1 when it
-// is not valid. scanObject returns the index after the object, or -1.
-func scanObject(data []byte, at, depth int, member func(name []byte, at int) int) int {
-	i := skipSpace(data, at)
-	if i >= len(data) || data[i] != '{' || depth >= maxDepth {
-		return -1
-	}
-	if i = skipSpace(data, i+1); i < len(data) && data[i] == '}' {
-		return i + 1
-	}
-	for {
-		if i >= len(data) || data[i] != '"' {
-			return -1
-		}
-		end := checkString(data, i)
-		if end < 0 {
-			return -1
-		}
-		name, err := unquote(data[i:end])
-		if err != nil {
-			return -1
-		}
-		if i = skipSpace(data, end); i >= len(data) || data[i] != ':' {
-			return -1
-		}
-		if i = member(name, i+1); i < 0 {
-			return -1
-		}
-		if i = skipSpace(data, i); i >= len(data) {
-			return -1
-		}
-		if data[i] == '}' {
-			return i + 1
-		}
-		if data[i] != ',' {
-			return -1
-		}
-		i = skipSpace(data, i+1)
-	}
-}
-
-// scanArray is scanObject for a JSON array: element reads each element.
-func scanArray(data []byte, at, depth int, element func(at int) int) int {
-	i := skipSpace(data, at)
-	if i >= len(data) || data[i] != '[' || depth >= maxDepth {
-		return -1
-	}
-	if i = skipSpace(data, i+1); i < len(data) && data[i] == ']' {
-		return i + 1
-	}
-	for {
-		if i = element(i); i < 0 {
-			return -1
-		}
-		if i = skipSpace(data, i); i >= len(data) {
-			return -1
-		}
-		if data[i] == ']' {
-			return i + 1
-		}
-		if data[i] != ',' {
-			return -1
-		}
-		i++
-	}
 }
