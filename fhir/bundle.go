@@ -113,23 +113,16 @@ func (e *BundleEntry) read(data []byte, at int) int {
 }
 
 func (r *EntryResponse) read(value []byte) error {
+	err := readStrings(value, map[string]*string{"status": &r.Status, "location": &r.Location,
+		"etag": &r.Etag, "lastModified": &r.LastModified})
+	if err != nil {
+		return err
+	}
 	return topLevel(value, func(name, v []byte) bool {
-		var err error
-		switch string(name) {
-		case "status":
-			err = readString(v, &r.Status)
-		case "location":
-			err = readString(v, &r.Location)
-		case "etag":
-			err = readString(v, &r.Etag)
-		case "lastModified":
-			err = readString(v, &r.LastModified)
-		case "outcome":
-			if string(v) != "null" {
-				r.Outcome = bytes.Clone(v)
-			}
+		if string(name) == "outcome" && string(v) != "null" {
+			r.Outcome = bytes.Clone(v)
 		}
-		return err == nil
+		return true
 	})
 }
 

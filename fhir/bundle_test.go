@@ -20,6 +20,8 @@ var bundleSeeds = []string{
 	`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Task","id":"t"},"search":null,"response":null,"fullUrl":null}]}`,
 	`{"resourceType":"Bundle","entry":[{"resource":[1,2]},{"resource":"text"},{}]}`,
 	`{"resourceType":"Bundle","entry":[{"search":{"mode":5}}]}`,
+	`{"resourceType":"Bundle","entry":[{"response":{"status":5}}]}`,
+	`{"resourceType":"Bundle","entry":[{"response":{"etag":["W/\"1\""]}}]}`,
 	`{"resourceType":"Bundle","total":"many"}`,
 	`{"resourceType":"Bundle","entry":{}}`,
 	`{"resourceType":"Bundle","entry":[{"resource":{"id":"x"}}`,
