@@ -162,7 +162,9 @@ func (s *Server) match(q *searchQuery) []*version {
 // records the matching versions and the search time, and later pages
 // (_getpages=<id>&_getpagesoffset=N) read that snapshot, so a write made
 // while a client pages neither shifts nor repeats entries, and every page
-// carries the first page's Bundle.meta.lastUpdated.
+// carries the first page's Bundle.meta.lastUpdated. The page is encoded
+// after s.mu is released, so that other requests are answered meanwhile,
+// as a real server answers reads in parallel.
 func (s *Server) search(c *caller, typ string, pairs []kv, strict bool) reply {
 	if !c.may(typ, 's') {
 		return c.forbidden(typ, 's')
@@ -171,16 +173,27 @@ func (s *Server) search(c *caller, typ string, pairs []kv, strict bool) reply {
 	if bad != nil {
 		return *bad
 	}
+	page, bad := s.searchPage(c, typ, q)
+	if bad != nil {
+		return *bad
+	}
+	return jsonReply(http.StatusOK, page)
+}
+
+// searchPage finds the snapshot of q and builds the page it asks for.
+func (s *Server) searchPage(c *caller, typ string, q *searchQuery) (fhir.Bundle, *reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var snap *snapshot
 	if q.pages != "" {
 		snap = s.searches.get(q.pages)
 		if snap == nil {
-			return outcomeReply(http.StatusGone, "not-found", "these search results expired; search again")
+			rep := outcomeReply(http.StatusGone, "not-found", "these search results expired; search again")
+			return fhir.Bundle{}, &rep
 		}
 		if snap.typ != typ || snap.query != encodePairs(q.kept) {
-			return outcomeReply(http.StatusBadRequest, "invalid", "_getpages belongs to a different search")
+			rep := outcomeReply(http.StatusBadRequest, "invalid", "_getpages belongs to a different search")
+			return fhir.Bundle{}, &rep
 		}
 	} else {
 		snap = &snapshot{typ: typ, query: encodePairs(q.kept), matches: s.match(q), at: s.data.readTime(s.now())}
@@ -188,7 +201,7 @@ func (s *Server) search(c *caller, typ string, pairs []kv, strict bool) reply {
 			s.searches.add(snap)
 		}
 	}
-	return jsonReply(http.StatusOK, s.searchBundle(c, q, snap))
+	return s.searchBundle(c, q, snap), nil
 }
 
 // searchBundle builds one page of a snapshot. The caller holds s.mu.
