@@ -25,6 +25,7 @@ import (
 )
 
 func main() {
+	app.TuneGarbageCollector()
 	args := os.Args[1:]
 	fs := flag.NewFlagSet("referraldesk", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
