@@ -86,19 +86,22 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 		q.Set("_lastUpdated", "gt"+src.Watermark)
 	}
 	// Pages flow through stages that overlap: fhir.SearchPrepared fetches
-	// them and has up to two resolved at once (resolvePage: the references
-	// they need, read in batches); in page order each then gets its inbox
-	// rows (rowsOf) while the page before is stored (pageSaver).
-	saver := a.startSaver(ctx, id)
+	// them and has up to fhir.PagesPreparedAtOnce prepared at once
+	// (preparePage: the references they need, read in batches, then their
+	// inbox rows, ready to store); in page order the one writer then stores
+	// them (pageSaver).
+	saver := a.startSaver(ctx)
 	unsaved, err := a.newPagesInFlight(ctx, id)
 	if err != nil {
 		return rep, err
 	}
 	stats, err := s.fhir.SearchPrepared(ctx, "Task", q,
-		func(ctx context.Context, p fhir.Page) (any, error) { return a.resolvePage(ctx, s, p, unsaved) },
-		func(p fhir.Page, page any) error {
+		func(ctx context.Context, p fhir.Page) (any, error) { return a.preparePage(ctx, s, p, unsaved) },
+		func(p fhir.Page, prepared any) error {
+			page := prepared.(*preparedPage)
 			rep.Skipped = append(rep.Skipped, p.Skipped...)
-			return saver.save(page.(*resourceSet), rowsOf(s.src.ID, page.(*resourceSet), &rep))
+			rep.Skipped = append(rep.Skipped, page.skipped...)
+			return saver.save(page)
 		})
 	counts, serr := saver.finish()
 	rep.New, rep.Updated, rep.Unchanged = counts.New, counts.Updated, counts.Unchanged
@@ -122,7 +125,7 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 
 // resolvePage gathers what one page's Tasks reference, fetching in batches
 // what neither this page, a page resolved and not yet stored, nor the store
-// has. Two pages may be resolved at once (fhir.SearchPrepared): what both
+// has. Pages are resolved several at once (fhir.SearchPrepared): what two
 // reference is then fetched twice, and stored twice, harmlessly.
 func (a *App) resolvePage(ctx context.Context, s *session, p fhir.Page, unsaved *pagesInFlight) (*resourceSet, error) {
 	page := newResourceSet(ctx, a.store, s.src.ID)
@@ -173,19 +176,41 @@ func (a *App) resolvePage(ctx context.Context, s *session, p fhir.Page, unsaved 
 	return page, nil
 }
 
+// preparedPage is a sync page resolved and made ready to store.
+type preparedPage struct {
+	set     *resourceSet
+	store   *storage.SyncPage
+	skipped []string // its Tasks that could not be read
+}
+
+// preparePage resolves a page, computes its inbox rows and gets it ready for
+// the writer, so that storing a page is all the writer does.
+func (a *App) preparePage(ctx context.Context, s *session, p fhir.Page, unsaved *pagesInFlight) (*preparedPage, error) {
+	set, err := a.resolvePage(ctx, s, p, unsaved)
+	if err != nil {
+		return nil, err
+	}
+	rows, skipped := rowsOf(s.src.ID, set)
+	ready, err := a.store.PrepareSyncPage(s.src.ID, set.toStore(), rows)
+	if err != nil {
+		return nil, err
+	}
+	return &preparedPage{set: set, store: ready, skipped: skipped}, nil
+}
+
 // rowsOf computes the inbox rows of a resolved page's Tasks; a Task that
-// cannot be read is named in the report and left out.
-func rowsOf(source int64, page *resourceSet, rep *SyncReport) []storage.Referral {
-	rows := make([]storage.Referral, 0, len(page.tasks))
+// cannot be read is left out, and named in skipped.
+func rowsOf(source int64, page *resourceSet) (rows []storage.Referral, skipped []string) {
+	rows = make([]storage.Referral, 0, len(page.tasks))
 	for _, t := range page.tasks {
 		row, err := referralRow(source, t, page)
 		if err != nil {
-			rep.Skipped = append(rep.Skipped, t.Ref()+" could not be read: "+err.Error())
+			skipped = append(skipped, t.Ref()+" could not be read: "+err.Error())
 			continue
 		}
 		rows = append(rows, row)
 	}
-	return rows
+	return rows, skipped
 }
 
 // pagesInFlight is what a sync knows of its own pages: those resolved and
@@ -249,28 +274,22 @@ func (f *pagesInFlight) add(page *resourceSet) {
 // pageSaver stores prepared pages in order, one transaction each, on its own
 // goroutine, so storing one page overlaps fetching the next.
 type pageSaver struct {
-	pages  chan savedPage
+	pages  chan *preparedPage
 	failed chan struct{} // closed at the first failure, after err is set
 	done   chan struct{}
 	counts storage.SaveCounts
 	err    error // the first failure
 }
 
-type savedPage struct {
-	set  *resourceSet
-	res  []storage.Resource
-	rows []storage.Referral
-}
-
-func (a *App) startSaver(ctx context.Context, source int64) *pageSaver {
-	sv := &pageSaver{pages: make(chan savedPage), failed: make(chan struct{}), done: make(chan struct{})}
+func (a *App) startSaver(ctx context.Context) *pageSaver {
+	sv := &pageSaver{pages: make(chan *preparedPage), failed: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(sv.done)
 		for p := range sv.pages {
 			if sv.err != nil {
 				continue // drain: the sync has failed
 			}
-			c, err := a.store.SaveSyncPage(ctx, source, p.res, p.rows)
+			c, err := a.store.SavePreparedPage(ctx, p.store)
 			if err != nil {
 				sv.err = err
 				close(sv.failed)
@@ -288,9 +307,9 @@ func (a *App) startSaver(ctx context.Context, source int64) *pageSaver {
 
 // save hands a page over; it waits while the previous page is still being
 // stored, so at most one page is in flight.
-func (sv *pageSaver) save(page *resourceSet, rows []storage.Referral) error {
+func (sv *pageSaver) save(page *preparedPage) error {
 	select {
-	case sv.pages <- savedPage{set: page, res: page.toStore(), rows: rows}:
+	case sv.pages <- page:
 		return nil
 	case <-sv.failed:
 		return sv.err

@@ -32,7 +32,7 @@ type Referral struct {
 	ReceivedAt       time.Time // when Referral Desk first stored it
 }
 
-// referralsPerUpsert is how many rows one statement of upsertReferrals
+// referralsPerUpsert is how many rows one statement of a referralChunk
 // stores: 19 parameters each, where SQLite binds at most 32 766. A SELECT
 // and an INSERT or UPDATE per row took ~15 % more of the referral rows' CPU.
 const referralsPerUpsert = 100
@@ -43,17 +43,64 @@ const referralsPerUpsert = 100
 // of other resources (the person's name, consent) may have changed. A Task
 // given twice is stored once, as the later of its rows would leave it.
 func (db *DB) upsertReferrals(ctx context.Context, tx *txn, sourceID int64, rows []Referral) (SaveCounts, error) {
-	var c SaveCounts
+	chunks, err := db.referralChunks(sourceID, rows)
+	if err != nil {
+		return SaveCounts{}, err
+	}
+	return storeReferralChunks(ctx, tx, sourceID, chunks)
+}
+
+// referralChunk is one statement's worth of referral rows to store: the
+// rows of different Tasks and the arguments of upsertReferralsSQL, sealed.
+type referralChunk struct {
+	rows []Referral
+	args []any
+}
+
+// referralChunks checks and seals the rows of one source and cuts them into
+// statements, one row per Task (latestPerTask); storeReferralChunks stores
+// them as upsertReferrals says.
+func (db *DB) referralChunks(sourceID int64, rows []Referral) ([]referralChunk, error) {
 	rows, err := latestPerTask(sourceID, rows)
 	if err != nil {
-		return c, err
+		return nil, err
 	}
+	received := timeText(db.now())
+	var out []referralChunk
 	for len(rows) > 0 {
 		n := rowsPerStatement(len(rows), referralsPerUpsert)
-		if err := db.upsertReferralChunk(ctx, tx, sourceID, rows[:n], &c); err != nil {
+		c := referralChunk{rows: rows[:n], args: make([]any, 0, 19*n)}
+		for _, r := range c.rows {
+			key := referralRowKey(r.SourceID, r.TaskID)
+			person, err := db.sealText(colPerson, key, r.Person)
+			if err != nil {
+				return nil, err
+			}
+			need, err := db.sealText(colNeed, key, r.Need)
+			if err != nil {
+				return nil, err
+			}
+			rowReceived := received
+			if !r.ReceivedAt.IsZero() {
+				rowReceived = timeText(r.ReceivedAt)
+			}
+			c.args = append(c.args, r.SourceID, r.TaskID, r.Status, r.Priority, person, need,
+				r.Category, r.Requester, r.AuthoredOn, instantKey(r.AuthoredOn), r.LastUpdated,
+				instantKey(r.LastUpdated), r.VersionID, r.DoNotContact, r.Consent, r.FocusRef, r.PatientRef,
+				timeText(r.SeenAt), rowReceived)
+		}
+		out = append(out, c)
+		rows = rows[n:]
+	}
+	return out, nil
+}
+
+func storeReferralChunks(ctx context.Context, tx *txn, sourceID int64, chunks []referralChunk) (SaveCounts, error) {
+	var c SaveCounts
+	for _, ch := range chunks {
+		if err := storeReferralChunk(ctx, tx, sourceID, ch, &c); err != nil {
 			return c, err
 		}
-		rows = rows[n:]
 	}
 	return c, nil
 }
@@ -91,37 +138,19 @@ func olderThan(key, storedKey string) bool {
 	return key != "" && storedKey != "" && key < storedKey
 }
 
-// upsertReferralChunk stores rows of different Tasks with one statement,
+// storeReferralChunk stores the rows of one chunk with one statement,
 // counting into c and telling the inbox index.
-func (db *DB) upsertReferralChunk(ctx context.Context, tx *txn, sourceID int64, rows []Referral, c *SaveCounts) error {
+func storeReferralChunk(ctx context.Context, tx *txn, sourceID int64, ch referralChunk, c *SaveCounts) error {
+	rows := ch.rows
 	stored, err := storedVersions(ctx, tx, sourceID, rows)
 	if err != nil {
 		return err
 	}
-	received := timeText(db.now())
-	args := make([]any, 0, 19*len(rows))
 	byTask := make(map[string]Referral, len(rows))
 	for _, r := range rows {
-		key := referralRowKey(r.SourceID, r.TaskID)
-		person, err := db.sealText(colPerson, key, r.Person)
-		if err != nil {
-			return err
-		}
-		need, err := db.sealText(colNeed, key, r.Need)
-		if err != nil {
-			return err
-		}
-		rowReceived := received
-		if !r.ReceivedAt.IsZero() {
-			rowReceived = timeText(r.ReceivedAt)
-		}
-		args = append(args, r.SourceID, r.TaskID, r.Status, r.Priority, person, need,
-			r.Category, r.Requester, r.AuthoredOn, instantKey(r.AuthoredOn), r.LastUpdated,
-			instantKey(r.LastUpdated), r.VersionID, r.DoNotContact, r.Consent, r.FocusRef, r.PatientRef,
-			timeText(r.SeenAt), rowReceived)
 		byTask[r.TaskID] = r
 	}
-	res, err := tx.QueryContext(ctx, upsertReferralsSQL(len(rows)), args...)
+	res, err := tx.QueryContext(ctx, upsertReferralsSQL(len(rows)), ch.args...)
 	if err != nil {
 		return fmt.Errorf("referrals %s…: %w", rows[0].TaskID, err)
 	}

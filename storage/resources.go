@@ -20,51 +20,75 @@ type Resource struct {
 // lastUpdated, the later one is kept (a page fetched before our own update
 // must not overwrite the Task the platform returned).
 func (db *DB) upsertResource(ctx context.Context, tx *txn, r Resource) error {
-	return db.upsertResources(ctx, tx, []Resource{r})
+	chunks, err := db.resourceChunks(r.SourceID, []Resource{r})
+	if err != nil {
+		return err
+	}
+	return storeResourceChunks(ctx, tx, chunks)
 }
 
-// resourcesPerInsert is how many rows one INSERT of upsertResources stores:
+// resourcesPerInsert is how many rows one INSERT of a resourceChunk stores:
 // one statement per row cost SaveSyncPage ~5% more CPU; SQLite binds at most
 // 32 766 parameters.
 const resourcesPerInsert = 100
 
-// upsertResources stores rs as upsertResource does each, in order, with one
-// statement per resourcesPerInsert rows.
-func (db *DB) upsertResources(ctx context.Context, tx *txn, rs []Resource) error {
-	args := make([]any, 0, 7*min(len(rs), resourcesPerInsert))
+// resourceChunk is one statement's worth of resources to store: the
+// arguments of upsertResourcesSQL(n), sealed; first names its first resource.
+type resourceChunk struct {
+	n     int
+	first string
+	args  []any
+}
+
+// resourceChunks checks and seals the resources of one source and cuts them
+// into statements; storeResourceChunks stores them as upsertResource would
+// each, in order.
+func (db *DB) resourceChunks(sourceID int64, rs []Resource) ([]resourceChunk, error) {
+	var out []resourceChunk
 	for len(rs) > 0 {
 		n := rowsPerStatement(len(rs), resourcesPerInsert)
-		args = args[:0]
+		c := resourceChunk{n: n, first: rs[0].Type + "/" + rs[0].ID, args: make([]any, 1, 1+6*n)}
+		c.args[0] = sourceID
 		for _, r := range rs[:n] {
 			if r.Type == "" || r.ID == "" {
-				return fmt.Errorf("resource %q/%q: empty type or id", r.Type, r.ID)
+				return nil, fmt.Errorf("resource %q/%q: empty type or id", r.Type, r.ID)
 			}
 			if len(r.JSON) == 0 {
-				return fmt.Errorf("resource %s/%s: empty JSON", r.Type, r.ID)
+				return nil, fmt.Errorf("resource %s/%s: empty JSON", r.Type, r.ID)
+			}
+			if r.SourceID != sourceID {
+				return nil, fmt.Errorf("resource %s/%s belongs to source %d", r.Type, r.ID, r.SourceID)
 			}
 			sealed, err := db.sealBytes(colResourceJSON, resourceRowKey(r.SourceID, r.Type, r.ID), r.JSON)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			args = append(args, r.SourceID, r.Type, r.ID, r.VersionID, r.LastUpdated, instantKey(r.LastUpdated), sealed)
+			c.args = append(c.args, r.Type, r.ID, r.VersionID, r.LastUpdated, instantKey(r.LastUpdated), sealed)
 		}
-		if _, err := tx.ExecContext(ctx, upsertResourcesSQL(n), args...); err != nil {
-			if n == 1 {
-				return fmt.Errorf("resource %s/%s: %w", rs[0].Type, rs[0].ID, err)
-			}
-			return fmt.Errorf("resources %s/%s…: %w", rs[0].Type, rs[0].ID, err)
-		}
+		out = append(out, c)
 		rs = rs[n:]
+	}
+	return out, nil
+}
+
+func storeResourceChunks(ctx context.Context, tx *txn, chunks []resourceChunk) error {
+	for _, c := range chunks {
+		if _, err := tx.ExecContext(ctx, upsertResourcesSQL(c.n), c.args...); err != nil {
+			if c.n == 1 {
+				return fmt.Errorf("resource %s: %w", c.first, err)
+			}
+			return fmt.Errorf("resources %s…: %w", c.first, err)
+		}
 	}
 	return nil
 }
 
-// upsertResourcesSQL is the statement storing n resources. Rows of one
-// statement are stored in order, so a resource twice in it ends as if stored
-// twice (https://sqlite.org/lang_upsert.html).
+// upsertResourcesSQL is the statement storing n resources of the source ?1.
+// Rows of one statement are stored in order, so a resource twice in it ends
+// as if stored twice (https://sqlite.org/lang_upsert.html).
 func upsertResourcesSQL(n int) string {
 	return `INSERT INTO resources (source_id, type, id, version_id, last_updated, updated_key, json)
-		VALUES (?, ?, ?, ?, ?, ?, ?)` + strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?)`, n-1) + `
+		VALUES (?1, ?, ?, ?, ?, ?, ?)` + strings.Repeat(`, (?1, ?, ?, ?, ?, ?, ?)`, n-1) + `
 		ON CONFLICT (source_id, type, id) DO UPDATE SET version_id = excluded.version_id,
 			last_updated = excluded.last_updated, updated_key = excluded.updated_key, json = excluded.json
 		WHERE excluded.updated_key = '' OR resources.updated_key = ''
