@@ -32,11 +32,13 @@ func SplitReference(ref string) (typ, id string, ok bool) {
 	if i := strings.Index(ref, "/_history/"); i >= 0 {
 		ref = ref[:i]
 	}
-	parts := strings.Split(strings.TrimRight(ref, "/"), "/")
-	if len(parts) < 2 {
+	ref = strings.TrimRight(ref, "/")
+	slash := strings.LastIndexByte(ref, '/')
+	if slash < 0 {
 		return "", "", false
 	}
-	typ, id = parts[len(parts)-2], parts[len(parts)-1]
+	typ, id = ref[:slash], ref[slash+1:]
+	typ = typ[strings.LastIndexByte(typ, '/')+1:]
 	if typ == "" || id == "" || typ[0] < 'A' || typ[0] > 'Z' {
 		return "", "", false
 	}

@@ -57,16 +57,61 @@ func topLevel(b []byte, fn func(name, value []byte) bool) error {
 
 // unquote returns the text of a JSON string: the bytes between its quotes
 // when it has no escapes and is UTF-8 (the usual case, without copying),
-// else decoded as encoding/json decodes it.
+// with its escapes replaced when they are all of one character (a weak ETag,
+// W/\"3\", in every entry of a batch answer), else decoded as encoding/json
+// decodes it.
 func unquote(s []byte) ([]byte, error) {
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
-		return s[1 : len(s)-1], nil
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && utf8.Valid(s) {
+		inner := s[1 : len(s)-1]
+		if bytes.IndexByte(inner, '\\') < 0 {
+			return inner, nil
+		}
+		if text, ok := unescapeShort(inner); ok {
+			return text, nil
+		}
 	}
 	var text string
 	if err := json.Unmarshal(s, &text); err != nil {
 		return nil, err
 	}
 	return []byte(text), nil
+}
+
+// unescapeShort replaces the one-character escapes of a JSON string's
+// inside; ok is false when it holds anything else to decode or refuse (a
+// \u escape, a control character, a bare quote, a dangling backslash).
+func unescapeShort(in []byte) (text []byte, ok bool) {
+	out := make([]byte, 0, len(in))
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		switch {
+		case c < 0x20 || c == '"':
+			return nil, false
+		case c != '\\':
+			out = append(out, c)
+			continue
+		}
+		if i++; i == len(in) {
+			return nil, false
+		}
+		switch in[i] {
+		case '"', '\\', '/':
+			out = append(out, in[i])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // readString sets *dst to the text of the JSON string s.

@@ -98,3 +98,20 @@ func TestCheckValueRefusesDeepNesting(t *testing.T) {
 		t.Errorf("encoding/json accepts %d nested arrays: maxDepth no longer matches it", maxDepth+1)
 	}
 }
+
+// FuzzUnquote holds unquote to encoding/json on every JSON string.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"W/\"3\""`, `"a\\b\/c\b\f\n\r\t"`, `"\u00e9\""`, `"tab\	"`, `"\x"`, `"caf` + "\xe9" + `\""`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		var want string
+		if json.Unmarshal(s, &want) != nil || !json.Valid(s) {
+			return
+		}
+		got, err := unquote(s)
+		if err != nil || string(got) != want {
+			t.Errorf("unquote(%q) = %q, %v; encoding/json reads %q", s, got, err, want)
+		}
+	})
+}
