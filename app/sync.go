@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -371,13 +372,14 @@ type resourceSet struct {
 	ctx     context.Context
 	store   *storage.DB
 	source  int64
-	byRef   map[string]fhir.Resource        // from the platform now: to be stored
-	stored  map[string]fhir.Resource        // read from the store
-	absent  map[string]bool                 // not in the store
-	fresh   []fhir.Resource                 // added since the last reference round
-	missing map[string]bool                 // the platform does not have them
-	views   map[string]map[reflect.Type]any // decoded typed views by reference and type
-	tasks   []fhir.Resource                 // a sync page's referral Tasks
+	byRef   map[string]fhir.Resource // from the platform now: to be stored
+	stored  map[string]fhir.Resource // read from the store
+	absent  map[string]bool          // not in the store
+	fresh   []fhir.Resource          // added since the last reference round
+	missing map[string]bool          // the platform does not have them
+	views   map[viewKey]any          // decoded typed views (or why not)
+	viewed  []reflect.Type           // the types in views
+	tasks   []fhir.Resource          // a sync page's referral Tasks
 	// earlier are the pages of the same sync resolved and not yet stored
 	// when this one was made; their resources are only read, never changed.
 	earlier []*resourceSet
@@ -388,7 +390,7 @@ type resourceSet struct {
 
 func newResourceSet(ctx context.Context, store *storage.DB, source int64) *resourceSet {
 	return &resourceSet{ctx: ctx, store: store, source: source, byRef: map[string]fhir.Resource{},
-		stored: map[string]fhir.Resource{}, absent: map[string]bool{}, missing: map[string]bool{}, views: map[string]map[reflect.Type]any{}}
+		stored: map[string]fhir.Resource{}, absent: map[string]bool{}, missing: map[string]bool{}, views: map[viewKey]any{}}
 }
 
 func (rs *resourceSet) add(r fhir.Resource) {
@@ -397,8 +399,17 @@ func (rs *resourceSet) add(r fhir.Resource) {
 		return
 	}
 	rs.byRef[ref] = r
-	delete(rs.views, ref)
+	for _, view := range rs.viewed {
+		delete(rs.views, viewKey{ref, view})
+	}
 	rs.fresh = append(rs.fresh, r)
+}
+
+// viewKey names a typed view of a resource (one map rather than a map per
+// resource: a sync decodes ~40 000 views).
+type viewKey struct {
+	ref  string
+	view reflect.Type
 }
 
 // unknown returns the refs that neither the page nor the store has, looking
@@ -509,24 +520,27 @@ func decodeRefWith[T any](rs *resourceSet, ref fhir.Reference, decode func([]byt
 	if !ok {
 		return zero, false
 	}
-	key, view := typ+"/"+id, reflect.TypeFor[T]()
-	if v, ok := rs.views[key][view]; ok {
+	key := viewKey{ref.Reference, reflect.TypeFor[T]()}
+	if len(key.ref) != len(typ)+1+len(id) { // a base URL or a version: not the key
+		key.ref = typ + "/" + id
+	}
+	if v, ok := rs.views[key]; ok {
 		t, ok := v.(T)
 		return t, ok
 	}
-	r, ok := rs.get(key)
+	r, ok := rs.get(key.ref)
 	if !ok {
 		return zero, false
 	}
-	if rs.views[key] == nil {
-		rs.views[key] = map[reflect.Type]any{}
+	if !slices.Contains(rs.viewed, key.view) {
+		rs.viewed = append(rs.viewed, key.view)
 	}
 	v, err := decode(r.Raw)
 	if err != nil {
-		rs.views[key][view] = err
+		rs.views[key] = err
 		return zero, false
 	}
-	rs.views[key][view] = v
+	rs.views[key] = v
 	return v, true
 }
 
