@@ -40,9 +40,9 @@ type resourceChunk struct {
 	args  []any
 }
 
-// resourceChunks checks and seals the resources of one source and cuts them
-// into statements; storeResourceChunks stores them as upsertResource would
-// each, in order.
+// resourceChunks checks and seals the resources of one source (a SourceID of
+// 0 means sourceID) and cuts them into statements; storeResourceChunks
+// stores them as upsertResource would each, in order.
 func (db *DB) resourceChunks(sourceID int64, rs []Resource) ([]resourceChunk, error) {
 	var out []resourceChunk
 	for len(rs) > 0 {
@@ -56,10 +56,10 @@ func (db *DB) resourceChunks(sourceID int64, rs []Resource) ([]resourceChunk, er
 			if len(r.JSON) == 0 {
 				return nil, fmt.Errorf("resource %s/%s: empty JSON", r.Type, r.ID)
 			}
-			if r.SourceID != sourceID {
+			if r.SourceID != 0 && r.SourceID != sourceID {
 				return nil, fmt.Errorf("resource %s/%s belongs to source %d", r.Type, r.ID, r.SourceID)
 			}
-			sealed, err := db.sealBytes(colResourceJSON, resourceRowKey(r.SourceID, r.Type, r.ID), r.JSON)
+			sealed, err := db.sealBytes(colResourceJSON, resourceRowKey(sourceID, r.Type, r.ID), r.JSON)
 			if err != nil {
 				return nil, err
 			}

@@ -23,16 +23,9 @@ type SyncPage struct {
 // run on any goroutine, while another page is being stored. A row's SourceID
 // of 0 means sourceID. Any bad row fails the whole page.
 func (db *DB) PrepareSyncPage(sourceID int64, res []Resource, refs []Referral) (*SyncPage, error) {
-	own := make([]Resource, len(res))
-	for i, r := range res {
-		if r.SourceID == 0 {
-			r.SourceID = sourceID
-		}
-		own[i] = r
-	}
 	p := &SyncPage{source: sourceID}
 	var err error
-	if p.resources, err = db.resourceChunks(sourceID, own); err == nil {
+	if p.resources, err = db.resourceChunks(sourceID, res); err == nil {
 		p.referrals, err = db.referralChunks(sourceID, refs)
 	}
 	if err != nil {

@@ -90,6 +90,11 @@ func TestSaveSyncPageIsAllOrNothing(t *testing.T) {
 		"resource without id": func(res []Resource, refs []Referral) ([]Resource, []Referral) {
 			return append(res, Resource{Type: "Patient", JSON: []byte(`{}`)}), refs
 		},
+		"resource of another source": func(res []Resource, refs []Referral) ([]Resource, []Referral) {
+			r, _ := task("x", "1", "")
+			r.SourceID = 999
+			return append(res, r), refs
+		},
 		"referral of another source": func(res []Resource, refs []Referral) ([]Resource, []Referral) {
 			_, r := task("x", "1", "")
 			r.SourceID = 999
