@@ -135,8 +135,8 @@ func (a *App) resolvePage(ctx context.Context, s *session, p fhir.Page, unsaved 
 	// in batches): room for both saves growing the map on the way.
 	brought := len(p.Included) + len(p.Matches)
 	page.byRef, page.fresh = make(map[string]fhir.Resource, 2*brought), make([]fhir.Resource, 0, brought)
-	page.earlier = unsaved.unsaved()
-	page.mayBeStored = unsaved.mayBeStored
+	page.earlier, page.seen = unsaved.unsaved()
+	page.inFlight = unsaved
 	for _, r := range p.Included {
 		page.add(r)
 	}
@@ -220,19 +220,31 @@ func rowsOf(source int64, page *resourceSet) (rows []storage.Referral, skipped [
 type pagesInFlight struct {
 	mu    sync.Mutex
 	pages []*resourceSet
-	// In a first sync the store holds only what this sync brought: brought
-	// lists that, and what is not in it is not looked up in the store (a
-	// 10 000-referral sync looked up ~20 000 references in vain).
+	added int // pages added so far
+	// brought tells, for each reference a page brought, how many pages had
+	// been added when the last of them was. In a first sync the store holds
+	// only what this sync brought, and what is not in brought is not looked
+	// up in the store (a 10 000-referral sync looked up ~20 000 references
+	// in vain).
+	brought   map[string]int
 	firstSync bool
-	brought   map[string]bool
+	// read holds what pages of this sync read from the store, by reference,
+	// until a later page brings it anew: most pages reference the
+	// requesters' Practitioners and Organizations, which few bring, and
+	// reading them once a page was ~3 % of a first sync's CPU.
+	read map[string]fhir.Resource
 }
+
+// mostReadKept bounds pagesInFlight.read: a sync reads a few hundred
+// resources many times, and the rest once.
+const mostReadKept = 4096
 
 func (a *App) newPagesInFlight(ctx context.Context, source int64) (*pagesInFlight, error) {
 	has, err := a.store.HasResources(ctx, source)
 	if err != nil {
 		return nil, err
 	}
-	return &pagesInFlight{firstSync: !has, brought: map[string]bool{}}, nil
+	return &pagesInFlight{firstSync: !has, brought: map[string]int{}, read: map[string]fhir.Resource{}}, nil
 }
 
 // mayBeStored reports whether ref may be in the store.
@@ -242,11 +254,13 @@ func (f *pagesInFlight) mayBeStored(ref string) bool {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.brought[ref]
+	_, ok := f.brought[ref]
+	return ok
 }
 
-// unsaved returns the pages not stored yet, in a slice of its own.
-func (f *pagesInFlight) unsaved() []*resourceSet {
+// unsaved returns the pages not stored yet, in a slice of its own, and how
+// many pages had been added.
+func (f *pagesInFlight) unsaved() ([]*resourceSet, int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []*resourceSet
@@ -256,7 +270,7 @@ func (f *pagesInFlight) unsaved() []*resourceSet {
 		}
 	}
 	f.pages = out
-	return append([]*resourceSet(nil), out...)
+	return append([]*resourceSet(nil), out...), f.added
 }
 
 // add lists a page once it is resolved: from then on nothing changes it but
@@ -265,10 +279,30 @@ func (f *pagesInFlight) add(page *resourceSet) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.pages = append(f.pages, page)
-	if f.firstSync {
-		for ref := range page.byRef {
-			f.brought[ref] = true
-		}
+	f.added++
+	for ref := range page.byRef {
+		f.brought[ref] = f.added
+		delete(f.read, ref)
+	}
+}
+
+// readBefore returns what a page of this sync read of ref from the store,
+// if no page brought it since.
+func (f *pagesInFlight) readBefore(ref string) (fhir.Resource, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r, ok := f.read[ref]
+	return r, ok
+}
+
+// remember keeps r, read from the store for ref by a page that saw added
+// pages unsaved or stored, unless a page added since brought ref: that one
+// was neither, and may hold a newer ref.
+func (f *pagesInFlight) remember(added int, ref string, r fhir.Resource) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.brought[ref] <= added && len(f.read) < mostReadKept {
+		f.read[ref] = r
 	}
 }
 
@@ -383,9 +417,12 @@ type resourceSet struct {
 	// earlier are the pages of the same sync resolved and not yet stored
 	// when this one was made; their resources are only read, never changed.
 	earlier []*resourceSet
-	// mayBeStored, when set, says which references are worth looking up.
-	mayBeStored func(ref string) bool
-	saved       atomic.Bool // a sync page is stored (set by the saver)
+	// inFlight, in a sync, knows which references are worth looking up
+	// in the store, and what the sync's other pages read there; seen is
+	// how many of its pages earlier and the store held.
+	inFlight *pagesInFlight
+	seen     int
+	saved    atomic.Bool // a sync page is stored (set by the saver)
 }
 
 func newResourceSet(ctx context.Context, store *storage.DB, source int64) *resourceSet {
@@ -425,9 +462,15 @@ func (rs *resourceSet) unknown(refs []string) ([]string, error) {
 		if inPage || inStore || rs.missing[ref] || rs.absent[ref] {
 			continue
 		}
-		if rs.mayBeStored != nil && !rs.mayBeStored(ref) {
-			rs.absent[ref] = true
-			continue
+		if f := rs.inFlight; f != nil {
+			if !f.mayBeStored(ref) {
+				rs.absent[ref] = true
+				continue
+			}
+			if r, ok := f.readBefore(ref); ok {
+				rs.stored[ref] = r
+				continue
+			}
 		}
 		if typ, id, ok := fhir.SplitReference(ref); ok {
 			byType[typ] = append(byType[typ], id)
@@ -442,6 +485,9 @@ func (rs *resourceSet) unknown(refs []string) ([]string, error) {
 			if r, ok := found[id]; ok {
 				if res, err := fhir.ParseResource(r.JSON); err == nil {
 					rs.stored[typ+"/"+id] = res
+					if rs.inFlight != nil {
+						rs.inFlight.remember(rs.seen, typ+"/"+id, res)
+					}
 					continue
 				}
 			}
