@@ -79,6 +79,20 @@ func agreeWithValid(t *testing.T, b []byte) {
 	}
 }
 
+// Strings are checked eight bytes at a time: every byte value, at every
+// place in and around such a block, must be found or let through as
+// encoding/json would.
+func TestCheckValueSeesEveryByteOfALongString(t *testing.T) {
+	for c := range 256 {
+		for at := range 17 {
+			for _, rest := range []string{`bcdefghijk"`, `"bcdefghijk"`} {
+				s := append([]byte(`"`+strings.Repeat("a", at)), byte(c))
+				agreeWithValid(t, append(s, rest...))
+			}
+		}
+	}
+}
+
 func FuzzCheckValue(f *testing.F) {
 	for _, s := range checkValueSeeds {
 		f.Add([]byte(s))
