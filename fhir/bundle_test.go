@@ -59,21 +59,6 @@ func agreeWithUnmarshal(t *testing.T, data []byte) {
 	}
 }
 
-// The resources a Bundle brings are copies: the answer's buffer is reused.
-func TestReadBundleCopiesResources(t *testing.T) {
-	data := []byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Task","id":"t1"}}]}`)
-	b, err := readBundle(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range data {
-		data[i] = ' '
-	}
-	if got := string(b.Entry[0].Resource); got != `{"resourceType":"Task","id":"t1"}` {
-		t.Errorf("resource after the answer's buffer was overwritten: %q", got)
-	}
-}
-
 func TestStatusCode(t *testing.T) {
 	for status, want := range map[string]int{"200 OK": 200, "404": 404, "201 Created": 201, "": 0, "OK": 0, " 200": 0} {
 		if got := statusCode(status); got != want {

@@ -383,6 +383,33 @@ func TestBatchInFlight(t *testing.T) {
 	}
 }
 
+// The resources of a search page or a batch answer stay as they came while
+// later answers are read into the buffer theirs was read into.
+func TestResourcesOutliveTheBufferTheyWereReadInto(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("_id")
+		fmt.Fprintf(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Task","id":%q}}]}`, id)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(srv.URL+"/fhir", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []Resource
+	for _, id := range []string{"first", "other"} {
+		_, err := c.Search(context.Background(), "Task", url.Values{"_id": {id}}, func(p Page) error {
+			kept = append(kept, p.Matches...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := string(kept[0].Raw), `{"resourceType":"Task","id":"first"}`; got != want {
+		t.Errorf("the first page's Task after the second page was read: %s, want %s", got, want)
+	}
+}
+
 // Search pages and batch answers are read into buffers that are kept for the
 // next ones, up to one per request open at once and none of a huge answer.
 func TestBundleBodiesAreKeptWithinBounds(t *testing.T) {

@@ -142,11 +142,10 @@ func (c *Client) fetchPages(ctx context.Context, op, typ, target string, out cha
 	for n := 1; ; n++ {
 		var f fetched
 		var next string
-		resp, data, release, err := c.doBundle(ctx, op, http.MethodGet, target, nil)
+		resp, data, err := c.doBundle(ctx, op, http.MethodGet, target, nil)
 		if err == nil {
 			f.page, next, err = readSearchPage(op, typ, data, resp.Header.Get("Date"))
 		}
-		release() // the page's resources are copies
 		f.err, f.last = err, next == ""
 		if !send(f) || f.last {
 			return
@@ -293,8 +292,7 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 		req.Entry = append(req.Entry, BundleEntry{Request: &EntryRequest{Method: http.MethodGet, URL: ref}})
 	}
 	body, _ := json.Marshal(req)
-	_, data, release, err := c.doBundle(ctx, op, http.MethodPost, c.base.String(), body)
-	defer release()
+	_, data, err := c.doBundle(ctx, op, http.MethodPost, c.base.String(), body)
 	if err != nil {
 		return nil, err
 	}
