@@ -216,7 +216,8 @@ func rowsOf(source int64, page *resourceSet) (rows []storage.Referral, skipped [
 
 // pagesInFlight is what a sync knows of its own pages: those resolved and
 // not yet stored, whose resources a later page finds there rather than in
-// the store, and in a first sync everything its pages brought.
+// the store, everything its pages brought, and what they read from the
+// store.
 type pagesInFlight struct {
 	mu    sync.Mutex
 	pages []*resourceSet

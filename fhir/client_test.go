@@ -395,6 +395,9 @@ func TestResourcesOutliveTheBufferTheyWereReadInto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for len(bundleBodies) > 0 { // so that both pages are read into the same buffer
+		<-bundleBodies
+	}
 	var kept []Resource
 	for _, id := range []string{"first", "other"} {
 		_, err := c.Search(context.Background(), "Task", url.Values{"_id": {id}}, func(p Page) error {
