@@ -188,9 +188,10 @@ const maxDepth = 10000
 // checkValue returns the index after the JSON value starting at b[i] (after
 // any space), or -1 when there is none or it is not valid JSON. It accepts
 // exactly what encoding/json's Valid accepts, bytes that are not UTF-8
-// included (lenient decoding reads them). It reads ~1.3 GB/s here, where
-// unmarshal reads a Bundle at ~0.65 GB/s: answers are checked with it once,
-// then sliced and read in parts without checking again.
+// included (lenient decoding reads them). It reads typical SDOH resources
+// at ~1.8 GB/s here, where unmarshal reads a Bundle at ~0.65 GB/s: answers
+// are checked with it once, then sliced and read in parts without checking
+// again.
 func checkValue(b []byte, i, depth int) int {
 	i = skipSpace(b, i)
 	if i >= len(b) {
