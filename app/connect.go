@@ -29,24 +29,27 @@ type Platform struct {
 	Config   *auth.Config
 }
 
-// Discover checks a link and reads the platform's SMART configuration.
+// Discover checks a link (CheckLink: nothing is contacted for a link it
+// refuses) and reads the platform's SMART configuration.
 func (a *App) Discover(ctx context.Context, link string) (*Platform, error) {
-	base, err := auth.NormalizeFHIRBase(link)
+	l, err := CheckLink(link)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := auth.Discover(ctx, a.hc, base)
+	cfg, err := auth.Discover(ctx, a.hc, l.FHIRBase)
 	if err != nil {
 		return nil, err
 	}
-	u, _ := url.Parse(base)
-	return &Platform{FHIRBase: base, Host: u.Host, Config: cfg}, nil
+	u, _ := url.Parse(l.FHIRBase)
+	return &Platform{FHIRBase: l.FHIRBase, Host: u.Host, Config: cfg}, nil
 }
 
-// Connect discovers the platform, registers Referral Desk with it when no
-// client id is given, signs in through the system browser, works out whose
-// referrals to receive, and stores the source with its tokens. Connecting a
-// platform that is already connected signs in to it again and keeps its data.
+// Connect checks the link as CheckLink does, whoever calls it (the window,
+// the command line, a reconnect), then discovers the platform, registers
+// Referral Desk with it when no client id is given, signs in through the
+// system browser, works out whose referrals to receive, and stores the
+// source with its tokens. Connecting a platform that is already connected
+// signs in to it again and keeps its data.
 func (a *App) Connect(ctx context.Context, o ConnectOptions) (Source, error) {
 	p, err := a.Discover(ctx, o.Link)
 	if err != nil {

@@ -30,8 +30,13 @@ type Link struct {
 // IDN reports whether the host has non-ASCII letters, so its punycode form is worth showing.
 func (l Link) IDN() bool { return l.Host != l.ASCIIHost }
 
-// CheckLink checks a pasted link with the same rules Connect uses and says
-// where it leads. It contacts nothing.
+// CheckLink is the one check every link goes through, however it comes in
+// (typed, pasted, scanned, on the command line, or as the iss of a SMART or
+// connection link) and before anything is contacted: the rules of
+// auth.NormalizeFHIRBase, then the server names, which must be valid
+// internet names and not look-alikes (checkHostScripts). Connect applies it
+// too, so no caller can skip it. It says where the link leads and contacts
+// nothing.
 func CheckLink(raw string) (Link, error) {
 	base, err := auth.NormalizeFHIRBase(raw)
 	if err != nil {
@@ -41,17 +46,38 @@ func CheckLink(raw string) (Link, error) {
 	if err != nil {
 		return Link{}, problem(err, "This is not a valid web link. Copy it again from the platform.")
 	}
-	host := u.Hostname()
-	l := Link{FHIRBase: base, Port: u.Port(), Secure: u.Scheme == "https", Host: host, ASCIIHost: host}
-	if net.ParseIP(host) == nil {
-		ascii, aerr := idna.Lookup.ToASCII(host)
-		uni, uerr := idna.Lookup.ToUnicode(ascii)
-		if aerr != nil || uerr != nil {
-			return Link{}, problem(errors.Join(aerr, uerr), "This link's server name is not a valid internet name. Copy it again from the platform.")
+	l := Link{FHIRBase: base, Port: u.Port(), Secure: u.Scheme == "https"}
+	if l.Host, l.ASCIIHost, err = hostNames(u.Hostname()); err != nil {
+		return Link{}, err
+	}
+	// A SMART or connection link is itself an address (the one a phone opens
+	// when it scans the code), which NormalizeFHIRBase has checked but left
+	// for iss: its server name must not be a look-alike either.
+	if outer, err := url.Parse(strings.TrimSpace(raw)); err == nil && !strings.EqualFold(outer.Hostname(), u.Hostname()) {
+		if _, _, err := hostNames(strings.ToLower(outer.Hostname())); err != nil {
+			return Link{}, err
 		}
-		l.Host, l.ASCIIHost = uni, ascii
 	}
 	return l, nil
+}
+
+// hostNames returns a server name as people read it (Unicode) and as the
+// computer contacts it (punycode), refusing names that are not valid
+// internet names or that imitate another (checkHostScripts). An IP address
+// is both.
+func hostNames(host string) (unicodeName, asciiName string, err error) {
+	if net.ParseIP(host) != nil {
+		return host, host, nil
+	}
+	ascii, aerr := idna.Lookup.ToASCII(host)
+	uni, uerr := idna.Lookup.ToUnicode(ascii)
+	if aerr != nil || uerr != nil {
+		return "", "", problem(errors.Join(aerr, uerr), "This link's server name is not a valid internet name. Copy it again from the platform.")
+	}
+	if err := checkHostScripts(Link{Host: uni, ASCIIHost: ascii}); err != nil {
+		return "", "", err
+	}
+	return uni, ascii, nil
 }
 
 // capabilityStatement holds the fields of {base}/metadata that name a platform.

@@ -9,8 +9,8 @@ import (
 // mixing scripts ("pаypal" with a Cyrillic а), or written wholly in Cyrillic
 // or Greek letters that all look Latin ("аррӏе") under a Latin top-level
 // domain. The rules follow Unicode TS #39's "highly restrictive" level, as
-// browsers do; CheckLink already shows such hosts in punycode but does not
-// refuse them. An IDN in one script (bücher.example, пример.рф) is fine.
+// browsers do; CheckLink applies them to every server name a link names. An
+// IDN in one script (bücher.example, пример.рф) is fine.
 func checkHostScripts(l Link) error {
 	if !l.IDN() {
 		return nil

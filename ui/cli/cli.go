@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -26,6 +27,8 @@ type Env struct {
 	DataDir string
 	// OpenBrowser opens the sign-in page; nil = the system browser.
 	OpenBrowser func(url string) error
+	// HTTP is the client platforms are contacted with; nil = the app's own.
+	HTTP *http.Client
 }
 
 // command is one subcommand.
@@ -136,7 +139,7 @@ func (c *cmdline) open() error {
 		return &app.Problem{Say: fmt.Sprintf("Referral Desk could not open its data in %s: %v", c.dataDir, err), Err: err}
 	}
 	c.store = store
-	c.app = app.New(app.Options{Store: store, OpenBrowser: c.env.OpenBrowser})
+	c.app = app.New(app.Options{Store: store, HTTP: c.env.HTTP, OpenBrowser: c.env.OpenBrowser})
 	return nil
 }
 

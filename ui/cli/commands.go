@@ -24,21 +24,24 @@ func runConnect(ctx context.Context, c *cmdline, args []string) error {
 	if err != nil {
 		return err
 	}
+	var fromLink app.ConnectOptions
 	if *qrImage != "" {
 		if err := needArgs(pos, 0, commands["connect"].usage); err != nil {
 			return err
 		}
-		fromQR, err := c.optionsFromQR(*qrImage)
-		if err != nil {
-			return err
-		}
-		o = withQR(o, fromQR)
+		fromLink, err = c.optionsFromQR(*qrImage)
 	} else {
 		if err := needArgs(pos, 1, commands["connect"].usage); err != nil {
 			return err
 		}
-		o.Link = pos[0]
+		// A typed link is read as a pasted or scanned one is: any of the
+		// three formats, checked before anything is contacted.
+		fromLink, err = c.optionsFromText(pos[0], "link")
 	}
+	if err != nil {
+		return err
+	}
+	o = withLink(o, fromLink)
 	fmt.Fprintln(c.env.Stderr, "Sign in to the platform in your browser; Referral Desk waits here.")
 	src, err := c.app.Connect(ctx, o)
 	if err != nil {

@@ -49,7 +49,14 @@ func (c *cmdline) optionsFromQR(path string) (app.ConnectOptions, error) {
 	if err != nil {
 		return app.ConnectOptions{}, &app.Problem{Say: fmt.Sprintf("Referral Desk could not read the image: %v", err), Err: err}
 	}
-	s, err := app.ParseConnectionText(res.Text)
+	return c.optionsFromText(res.Text, "QR code")
+}
+
+// optionsFromText reads a link with app.ParseConnectionText (the one check
+// the window's paste and scan paths use too) and says on stderr where it
+// leads, in Unicode and punycode; from names where it came from.
+func (c *cmdline) optionsFromText(text, from string) (app.ConnectOptions, error) {
+	s, err := app.ParseConnectionText(text)
 	if err != nil {
 		return app.ConnectOptions{}, err
 	}
@@ -61,14 +68,14 @@ func (c *cmdline) optionsFromQR(path string) (app.ConnectOptions, error) {
 	if !s.Link.Secure {
 		secure = "not secure: http on this computer only"
 	}
-	fmt.Fprintf(c.env.Stderr, "The QR code leads to %s, %s.\n", host, secure)
+	fmt.Fprintf(c.env.Stderr, "The %s leads to %s, %s.\n", from, host, secure)
 	return s.Options, nil
 }
 
-// withQR fills what the command line left empty from the QR code's link:
-// options typed on the command line win over the code's.
-func withQR(typed, fromQR app.ConnectOptions) app.ConnectOptions {
-	o := fromQR
+// withLink fills what the command line's flags left empty from the link
+// (typed or read from a QR code): flags win over the link's settings.
+func withLink(typed, fromLink app.ConnectOptions) app.ConnectOptions {
+	o := fromLink
 	if typed.ClientID != "" {
 		o.ClientID = typed.ClientID
 	}
