@@ -11,6 +11,11 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 # The sign-in tests drive a real browser.
 TEST_PKGS  := $(BUILD_PKGS) chromium
 
+# The UI tests run again on these days (Mondays, like the default 2 Nov 2026)
+# to show that no screen depends on the date: other digit widths and month
+# names, the first day of a year, the last of a short February.
+GOLDEN_DAYS := 2029-01-01 2028-02-28
+
 # Screenshots: the real window under a virtual X server.
 SHOT_PKGS  := $(BUILD_PKGS) xvfb xauth imagemagick x11-apps xdotool
 SHOTS      := build/screenshots
@@ -26,8 +31,11 @@ build: check-go
 test: deps-test check-go
 	@echo "== gofmt"; out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+	@echo "== go mod tidy"; out=$$($(GO) mod tidy -diff) || { echo "go.mod/go.sum are not tidy: run go mod tidy"; echo "$$out"; exit 1; }
 	@echo "== go vet"; $(GO) vet -tags $(TAGS) ./...
 	@echo "== go test -race"; $(GO) test -tags $(TAGS) -race -count=1 -timeout 30m ./...
+	@for day in $(GOLDEN_DAYS); do echo "== UI goldens on $$day"; \
+	  $(GO) test -tags $(TAGS) -count=1 ./ui/ -args -today=$$day || exit 1; done
 
 bench: check-go
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 30m ./...

@@ -54,7 +54,7 @@ func (w *world) reopen(browser func(string) error) {
 	if w.store != nil {
 		w.store.Close()
 	}
-	st, err := storage.Open(w.dbPath)
+	st, err := storage.Open(w.dbPath, storage.WithClock(w.clock.Now))
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -53,9 +53,23 @@ type DB struct {
 	inbox inboxIndex
 }
 
+// Option changes how Open sets up the store.
+type Option func(*DB)
+
+// WithClock makes the store stamp what it records (a referral's arrival, a
+// queued change, a source's creation) with now instead of time.Now, so that
+// tests and the demo control every time the window shows.
+func WithClock(now func() time.Time) Option {
+	return func(db *DB) {
+		if now != nil {
+			db.now = now
+		}
+	}
+}
+
 // Open opens (creating if needed) the cache file at path and brings its schema
 // up to date. The folder is created 0700 and the file 0600: it holds PHI.
-func Open(path string) (*DB, error) {
+func Open(path string, opts ...Option) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("storage: open: empty path")
 	}
@@ -71,6 +85,9 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
 	db := &DB{sql: sqldb, seal: plaintext{}, now: time.Now, writer: make(chan struct{}, 1)}
+	for _, o := range opts {
+		o(db)
+	}
 	db.startCheckpointer()
 	if db.writerConn, err = sqldb.Conn(context.Background()); err != nil {
 		db.closeSQL()

@@ -151,7 +151,7 @@ func Start(opts Options) (*Server, error) {
 		opts:     opts,
 		origin:   "http://" + originHost(ln.Addr().(*net.TCPAddr)),
 		served:   make(chan struct{}),
-		gen:      referralgen.New(opts.Seed),
+		gen:      referralgen.NewAt(opts.Seed, opts.Now()),
 		signer:   signer,
 		jwks:     jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk.Public()}},
 		data:     newStore(opts.VersionUUIDs),

@@ -55,7 +55,7 @@ func (g *Generator) build(i int, authoredOn time.Time, spec Spec) referral {
 
 	req := &requesters[weighted(g.rnd(i, streamRequester), requesterWeights)]
 	pi := g.patientIndex(i)
-	who := newPerson(g.seed, pi)
+	who := newPerson(g.seed, g.born, pi)
 
 	// What the person needs, the service asked for, why, and the goal.
 	nr := g.rnd(i, streamNeed)

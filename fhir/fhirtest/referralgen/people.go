@@ -100,9 +100,14 @@ var townWeights = func() []int {
 	return w
 }()
 
-// birthAnchor fixes ages without a clock: a patient is the same person in
-// every referral that names them, whatever authoredOn each one has.
+// birthAnchor fixes ages for New's generators: a patient is the same person
+// in every referral that names them, whatever authoredOn each one has.
 var birthAnchor = time.Date(2025, time.July, 1, 0, 0, 0, 0, time.UTC)
+
+// anchorBefore is how long before "today" NewAt places the birth anchor: the
+// distance from New's anchor to 2 November 2026, so that a generator made on
+// that day draws the same people as New.
+const anchorBefore = 489 * 24 * time.Hour
 
 const systemMRN = "http://hospital.riverbend-health.example.org/mrn"
 
@@ -129,7 +134,7 @@ func (p *person) reference() fhir.Reference {
 	return fhir.Reference{Reference: p.ref(), Display: p.name()}
 }
 
-func newPerson(seed int64, index int) person {
+func newPerson(seed int64, born time.Time, index int) person {
 	r := newRnd(seed, index, streamPatient)
 	h := &heritages[weighted(&r, heritageWeights)]
 	p := person{index: index}
@@ -156,7 +161,7 @@ func newPerson(seed int64, index int) person {
 
 	// Ages 18–90, most between 30 and 75: the sum of two uniform draws.
 	age := 18 + (r.intn(73)+r.intn(73))/2
-	p.birth = birthAnchor.AddDate(-age, 0, -r.intn(365)).Format(time.DateOnly)
+	p.birth = born.AddDate(-age, 0, -r.intn(365)).Format(time.DateOnly)
 
 	t := &towns[weighted(&r, townWeights)]
 	p.phone = fmt.Sprintf("(%s) 555-01%02d", pick(&r, t.areaCodes), r.intn(100))

@@ -47,10 +47,20 @@ type Spec struct {
 // Generator generates referrals from a seed.
 type Generator struct {
 	seed int64
+	born time.Time // the anchor birth dates count back from
 }
 
-// New returns a generator; the same seed gives the same referrals.
-func New(seed int64) *Generator { return &Generator{seed: seed} }
+// New returns a generator; the same seed gives the same referrals, with the
+// same birth dates whenever it runs.
+func New(seed int64) *Generator { return &Generator{seed: seed, born: birthAnchor} }
+
+// NewAt returns a generator whose people have the same ages on today's date
+// as New's have on 2 November 2026: a platform that generates its referrals
+// relative to its clock keeps ages consistent with those dates.
+func NewAt(seed int64, today time.Time) *Generator {
+	y, m, d := today.UTC().Date()
+	return &Generator{seed: seed, born: time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(-anchorBefore)}
+}
 
 // Directory returns the fixed resources referrals point at: the two CBOs, the
 // coordination platform, five requesting clinics with their Practitioners and
