@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -178,8 +177,17 @@ func originHost(a *net.TCPAddr) string {
 	return net.JoinHostPort(ip.String(), fmt.Sprint(a.Port))
 }
 
+// TB is the part of testing.TB that New uses. Naming it here keeps the
+// testing package out of the release binary, which links fhirtest for the
+// demo platform.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
 // New starts a Server for a test and closes it when the test ends.
-func New(tb testing.TB, opts Options) *Server {
+func New(tb TB, opts Options) *Server {
 	tb.Helper()
 	s, err := Start(opts)
 	if err != nil {
