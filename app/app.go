@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -33,6 +34,9 @@ type Options struct {
 	SignInWait time.Duration
 	// PageSize is the _count Referral Desk asks per search page; 0 = 200.
 	PageSize int
+	// Log receives the cause behind every message a case worker is shown
+	// (App.Explain); nil = nowhere. Never a token, code or person's data.
+	Log *slog.Logger
 }
 
 // idleConnsPerPlatform is how many idle connections to one platform the
@@ -59,6 +63,7 @@ type App struct {
 	now   func() time.Time
 	wait  time.Duration
 	page  int
+	log   *slog.Logger
 
 	mu       sync.Mutex
 	sessions map[int64]*session    // signed-in clients per source
@@ -68,7 +73,10 @@ type App struct {
 // New returns an App over an open store.
 func New(o Options) *App {
 	a := &App{store: o.Store, hc: o.HTTP, open: o.OpenBrowser, now: o.Now, wait: o.SignInWait, page: o.PageSize,
-		sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
+		log: o.Log, sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
+	if a.log == nil {
+		a.log = DiscardLog()
+	}
 	if a.hc == nil {
 		a.hc = &http.Client{Timeout: 60 * time.Second, Transport: NewTransport()}
 	}

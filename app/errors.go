@@ -82,6 +82,30 @@ func Explain(err error) string {
 	return "Something went wrong: " + err.Error()
 }
 
+// Explain is the package's Explain, and writes what lies behind the sentence
+// to the log: the kinds and the innermost cause. Use it wherever a sentence
+// is shown to the case worker, so that support can see why.
+func (a *App) Explain(err error) string {
+	say := Explain(err)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Warn("shown to the case worker", "say", say, "fhir", fhir.KindOf(err), "auth", auth.KindOf(err),
+			"cause", innermost(err))
+	}
+	return say
+}
+
+// innermost is the text of the deepest error err wraps: the technical cause,
+// not a sentence written for the case worker.
+func innermost(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
 // temporary reports whether err is worth trying again later as it is.
 func temporary(err error) bool {
 	if errors.Is(err, auth.ErrTemporary) {
