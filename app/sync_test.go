@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -391,52 +392,102 @@ func TestReconnectingForAnotherOwnerStartsFromTheBeginning(t *testing.T) {
 }
 
 // A sync's concurrent requests keep their connections to the platform
-// instead of closing them after each request and dialling again (with Go's
+// instead of closing them after each request and dialling again: with Go's
 // default of 2 idle connections per host, 10 000 referrals took 137
-// connections for 302 requests). The transport may dial a few more than the
-// requests open at once (a request it dials for may then be served by a
-// connection freed meanwhile), so what is counted is connections closed.
-func TestSyncKeepsItsConnections(t *testing.T) {
-	tr := app.NewTransport()
-	var dials, closes atomic.Int64
-	dial := tr.DialContext
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dial(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		dials.Add(1)
-		return &countedConn{Conn: c, closes: &closes}, nil
-	}
-	open := &openRequests{next: tr}
+// connections for 302 requests. That needs two things, tested one each:
+// a sync never has more than fhir.RequestsInFlight requests open at once,
+// and NewTransport keeps that many connections idle. (Counting connections
+// closed during a real sync is not deterministic: the transport may dial for
+// a request that a connection freed meanwhile then serves, and the spare
+// connection is closed when the pool is full.) This is the first.
+func TestSyncHasAtMostRequestsInFlightOpen(t *testing.T) {
+	open := &openRequests{next: app.NewTransport()}
 	w := newWorld(t, fhirtest.Options{Referrals: 1000})
 	w.http = &http.Client{Transport: open}
 	w.reopen(w.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword))
 	src := w.connect(app.ConnectOptions{})
-	tr.CloseIdleConnections()
-	dials.Store(0)
-	closes.Store(0)
 	open.most.Store(0)
 	rep, err := w.app.Sync(w.ctx, src.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := closes.Load(); n > 0 {
-		t.Fatalf("the sync closed %d connections (dialled %d for %d requests, at most %d of them open at once)",
-			n, dials.Load(), rep.Requests, open.most.Load())
+	if most := open.most.Load(); most > fhir.RequestsInFlight {
+		t.Errorf("the sync had %d requests open at once (of %d); fhir.RequestsInFlight, which the transport keeps idle connections for, says %d",
+			most, rep.Requests, fhir.RequestsInFlight)
 	}
 }
 
-// countedConn counts its Close calls into closes.
-type countedConn struct {
-	net.Conn
-	closes *atomic.Int64
-	once   sync.Once
-}
+// The second: the server answers none of a round's requests before all of
+// them have arrived, so each round has fhir.RequestsInFlight connections busy
+// at once; a body read to its end has returned its connection to the idle
+// pool (or had it refused), so the second round finds what the first left.
+func TestTransportKeepsAnIdleConnectionForEachRequestASyncHasOpen(t *testing.T) {
+	const n = fhir.RequestsInFlight
+	var (
+		mu      sync.Mutex
+		arrived int
+		all     = make(chan struct{}) // closed when a round's n requests have arrived
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		round := all
+		if arrived++; arrived == n {
+			close(all)
+			arrived, all = 0, make(chan struct{})
+		}
+		mu.Unlock()
+		select {
+		case <-round:
+			io.WriteString(rw, "ok")
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
 
-func (c *countedConn) Close() error {
-	c.once.Do(func() { c.closes.Add(1) })
-	return c.Conn.Close()
+	tr := app.NewTransport()
+	t.Cleanup(tr.CloseIdleConnections)
+	var dials atomic.Int64
+	dial := tr.DialContext
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return dial(ctx, network, addr)
+	}
+	// A transport that cannot have n connections open at once would leave
+	// a round waiting for its last request: give up then, rather than hang.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	round := func() error {
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+				resp, err := tr.RoundTrip(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body) // to EOF: the connection goes back to the pool
+					resp.Body.Close()
+				}
+				errs <- err
+			}()
+		}
+		var first error
+		for range n {
+			if err := <-errs; err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	if err := round(); err != nil {
+		t.Fatalf("%d requests at once: %v", n, err)
+	}
+	dials.Store(0)
+	if err := round(); err != nil {
+		t.Fatalf("%d requests at once, again: %v", n, err)
+	}
+	if d := dials.Load(); d != 0 {
+		t.Errorf("%d requests at once, after %d that had finished, dialled %d new connections; want none (MaxIdleConnsPerHost = %d, 0 meaning Go's default %d)",
+			n, n, d, tr.MaxIdleConnsPerHost, http.DefaultMaxIdleConnsPerHost)
+	}
 }
 
 // openRequests counts the requests open (until their answer is closed) and
