@@ -23,9 +23,10 @@ func TestConnectShowsWhereTheLinkLeadsBeforeSignIn(t *testing.T) {
 	w := h.open(nil)
 	w.showConnect("")
 	test.Type(w.connect.link, h.server.FHIRBase())
+	before := len(h.server.Requests())
 	test.Tap(w.connect.check)
-	if len(h.server.Requests()) == 0 {
-		// nothing yet: the lookup is queued, not run
+	if n := len(h.server.Requests()) - before; n != 0 {
+		t.Fatalf("tapping Check link made %d requests on the UI goroutine; the lookup must be queued as background work", n)
 	}
 	h.settle()
 	for _, r := range h.server.Requests() {
