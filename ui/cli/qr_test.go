@@ -12,6 +12,7 @@ import (
 	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/auth/authtest"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest"
+	"github.com/referraldesk/referraldesk/fhir/fhirtest/fixtures"
 	"github.com/referraldesk/referraldesk/ui/cli"
 	"github.com/referraldesk/referraldesk/ui/scan"
 )
@@ -67,10 +68,10 @@ func TestDecodeQR(t *testing.T) {
 }
 
 func TestDecodeQRFixturePhoto(t *testing.T) {
-	const dir = "../../../shared/fixtures/qr-photos/qrcode-1"
+	dir := fixtures.Dir(t, "qr-photos/qrcode-1")
 	want, err := os.ReadFile(filepath.Join(dir, "1.txt"))
 	if err != nil {
-		t.Skipf("no fixture photos (the shared folder is absent): %v", err)
+		t.Fatal(err)
 	}
 	photo := filepath.Join(dir, "1.png")
 	code, out, errOut := run(t, cli.Env{}, "decode-qr", photo)

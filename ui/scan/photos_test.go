@@ -7,21 +7,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/referraldesk/referraldesk/fhir/fhirtest/fixtures"
 )
 
-// photosDir holds ZXing's public test photos (../shared/fixtures/qr-photos
-// from the repository root), with the expected text beside each image.
-const photosDir = "../../../shared/fixtures/qr-photos"
+// photosDir is the fixture folder of ZXing's public test photos
+// (../shared/fixtures/qr-photos beside the repository), with the expected
+// text beside each image.
+const photosDir = "qr-photos"
 
 type photo struct{ path, want string } // want "" = no code in it
 
 func photos(tb testing.TB) []photo {
 	tb.Helper()
-	if _, err := os.Stat(photosDir); err != nil {
-		tb.Skipf("no fixture photos at %s (the shared folder is absent): %v", photosDir, err)
-	}
 	var out []photo
-	dirs, _ := filepath.Glob(filepath.Join(photosDir, "*"))
+	dirs, _ := filepath.Glob(filepath.Join(fixtures.Dir(tb, photosDir), "*"))
 	for _, dir := range dirs {
 		imgs, _ := filepath.Glob(filepath.Join(dir, "*"))
 		for _, p := range imgs {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/referraldesk/referraldesk/fhir"
+	"github.com/referraldesk/referraldesk/fhir/fhirtest/fixtures"
 )
 
 // references collects every Reference.reference in a decoded resource.
@@ -114,19 +115,17 @@ func checkResource(t *testing.T, raw json.RawMessage) (fhir.Resource, []string) 
 	return res, refs
 }
 
-const fixtures = "../../../../shared/fixtures/sdoh-ig"
-
 // fixtureShapes reads the IG examples: for each resource type, the profiles
 // they declare and the top-level elements they use.
 func fixtureShapes(t *testing.T) (profiles, elements map[string]map[string]bool) {
 	profiles, elements = map[string]map[string]bool{}, map[string]map[string]bool{}
 	var files []string
 	for _, v := range []string{"2.3.0", "3.0.0"} {
-		fs, _ := filepath.Glob(filepath.Join(fixtures, v, "*.json"))
+		fs, _ := filepath.Glob(filepath.Join(fixtures.Dir(t, "sdoh-ig/"+v), "*.json"))
 		files = append(files, fs...)
 	}
 	if len(files) == 0 {
-		t.Skip("IG fixtures not found at " + fixtures)
+		t.Fatal("the IG fixture folders hold no examples (*.json)")
 	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
