@@ -72,15 +72,16 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	defer store.Close()
 	opts := app.Options{Store: store}
 	var platform *app.DemoPlatform
+	var browser *ui.HeldBrowser
 	if demo {
 		if platform, err = app.StartDemoPlatform("127.0.0.1:0", 25); err != nil {
 			return &app.Problem{Say: "The demo platform could not start: " + err.Error(), Err: err}
 		}
 		defer platform.Close()
 		if shots != "" {
-			// Signs in by itself, after a pause so the waiting screen can be captured.
-			signIn := platform.ScriptedBrowser()
-			opts.OpenBrowser = func(url string) error { time.Sleep(2 * time.Second); return signIn(url) }
+			// Signs in by itself once the screenshots have captured the wait.
+			browser = ui.NewHeldBrowser(platform.ScriptedBrowser())
+			opts.OpenBrowser = browser.Open
 		}
 	}
 	fa := fyneapp.NewWithID("org.referraldesk.app")
@@ -89,7 +90,7 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	w := ui.New(fa, ui.Options{App: core, Demo: platform})
 	if shots != "" {
 		go func() {
-			if err := w.Screenshots(shots); err != nil {
+			if err := w.Screenshots(shots, browser); err != nil {
 				fmt.Fprintln(os.Stderr, "referraldesk: screenshots:", err)
 			}
 			fyne.Do(fa.Quit)

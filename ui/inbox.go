@@ -298,7 +298,7 @@ func (in *inbox) reloadList() {
 			in.pages = map[int][]app.Referral{0: rows}
 			in.loading = map[int]bool{}
 			in.list.Refresh()
-			in.followOpen(rows)
+			in.followOpen()
 			in.showEmpty()
 		}
 	})
@@ -322,18 +322,41 @@ func (in *inbox) showEmpty() {
 }
 
 // followOpen keeps the list's selection on the open referral after the
-// rows changed under it (a sync, a status change), or clears it, so the
-// highlighted row never claims to be a referral that is not the one shown.
-func (in *inbox) followOpen(rows []app.Referral) {
-	for i, r := range rows {
-		if r.SourceID == in.w.detail.source && r.TaskID == in.w.detail.task {
-			in.quiet = true
-			in.list.Select(i)
-			in.quiet = false
-			return
-		}
+// rows changed under it (a sync, a status change) or after it was opened
+// from code, or clears it, so the highlighted row never claims to be a
+// referral that is not the one shown.
+func (in *inbox) followOpen() {
+	if id, _, ok := in.loadedRow(in.w.detail.source, in.w.detail.task); ok {
+		in.quiet = true
+		in.list.Select(id) // scrolls the row into view
+		in.quiet = false
+		return
 	}
 	in.list.UnselectAll()
+}
+
+// loadedRow finds a referral among the rows loaded for the current view.
+func (in *inbox) loadedRow(source int64, task string) (widget.ListItemID, app.Referral, bool) {
+	for p, rows := range in.pages {
+		for k, r := range rows {
+			if r.SourceID == source && r.TaskID == task {
+				return p*pageSize + k, r, true
+			}
+		}
+	}
+	return 0, app.Referral{}, false
+}
+
+// show opens a referral from code as a click on its row would: when the
+// current view has its row loaded, the row is marked read, selected and
+// scrolled to; otherwise the referral opens and no row stays highlighted.
+func (in *inbox) show(source int64, task string) {
+	if id, r, ok := in.loadedRow(source, task); ok {
+		in.open(id, r)
+	} else {
+		in.w.detail.open(source, task)
+	}
+	in.followOpen()
 }
 
 // reloadCounts counts each view under the platform and category filters
