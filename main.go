@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -39,11 +41,20 @@ func main() {
 		os.Exit(cli.Run(args, cli.Env{DataDir: defaultDataDir(), OpenBrowser: announceBrowser}))
 	}
 	demo := fs.Arg(0) == "demo" || *shots != ""
+	if why := noDisplay(runtime.GOOS, os.Getenv); why != "" {
+		fmt.Fprintln(os.Stderr, "referraldesk: "+why+": "+useCommandLine)
+		os.Exit(1)
+	}
 	if err := runWindow(*dataDir, demo, *shots); err != nil {
 		fmt.Fprintln(os.Stderr, "referraldesk: "+cli.OneLine(app.Explain(err)))
 		os.Exit(1)
 	}
 }
+
+// appID names Referral Desk to Fyne, which keeps its preferences (window
+// size, inbox view) under it. The demo and the screenshots have their own,
+// so they never change what the real window remembers.
+const appID = "org.referraldesk.app"
 
 // runWindow opens the store and the window. In demo mode the built-in
 // platform runs in this process and the data lives in a separate folder,
@@ -71,6 +82,7 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	}
 	defer store.Close()
 	opts := app.Options{Store: store}
+	id := appID
 	var platform *app.DemoPlatform
 	var browser *ui.HeldBrowser
 	if demo {
@@ -78,13 +90,20 @@ func runWindow(dataDir string, demo bool, shots string) error {
 			return &app.Problem{Say: "The demo platform could not start: " + err.Error(), Err: err}
 		}
 		defer platform.Close()
+		id = appID + ".demo"
 		if shots != "" {
 			// Signs in by itself once the screenshots have captured the wait.
 			browser = ui.NewHeldBrowser(platform.ScriptedBrowser())
 			opts.OpenBrowser = browser.Open
+			id = appID + ".screenshots"
 		}
 	}
-	fa := fyneapp.NewWithID("org.referraldesk.app")
+	prefs := fynePreferencesPath(runtime.GOOS, homeDir(), configDir(), id)
+	if shots != "" && prefs != "" {
+		os.Remove(prefs) // every run of the screenshots starts from the default view and sort
+	}
+	repairPreferences(prefs) // when it cannot, Fyne says why itself
+	fa := fyneapp.NewWithID(id)
 	fa.SetIcon(assets.Icon)
 	core := app.New(opts)
 	w := ui.New(fa, ui.Options{App: core, Demo: platform})
@@ -96,13 +115,34 @@ func runWindow(dataDir string, demo bool, shots string) error {
 			fyne.Do(fa.Quit)
 		}()
 	}
-	w.Window().ShowAndRun()
+	if err := showAndRun(fa, w.Window()); err != nil {
+		return err
+	}
 	// Let what was being saved be saved: a sign-in's tokens, a sync page, and a
 	// token refresh that outlived its caller (its rotated refresh token).
 	w.Wait(5 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	core.Wait(ctx)
+	return nil
+}
+
+// showAndRun runs the window until it closes. A display that is set but
+// cannot be used (an X server that is gone) makes Fyne's driver panic
+// before the window opens: that panic becomes one line saying so. A panic
+// once the window runs is a bug and keeps its stack trace.
+func showAndRun(fa fyne.App, win fyne.Window) (err error) {
+	var started atomic.Bool
+	fa.Lifecycle().SetOnStarted(func() { started.Store(true) })
+	defer func() {
+		if p := recover(); p != nil {
+			if started.Load() {
+				panic(p)
+			}
+			err = &app.Problem{Say: fmt.Sprintf("the window could not open (%v): %s", p, useCommandLine)}
+		}
+	}()
+	win.ShowAndRun()
 	return nil
 }
 
@@ -126,5 +166,10 @@ func defaultDataDir() string {
 
 func configDir() string {
 	dir, _ := os.UserConfigDir()
+	return dir
+}
+
+func homeDir() string {
+	dir, _ := os.UserHomeDir()
 	return dir
 }
