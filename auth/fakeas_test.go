@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 )
 
 // TestMain doubles as the fake browser for OpenBrowser tests: with AUTH_TEST_BROWSER_OUT set, the test
@@ -168,7 +169,7 @@ func (as *fakeAS) token(w http.ResponseWriter, r *http.Request) {
 	delete(as.codes, r.PostForm.Get("code")) // single use
 	as.mu.Unlock()
 	if r.PostForm.Get("grant_type") != "authorization_code" || !ok || g.redirectURI != r.PostForm.Get("redirect_uri") ||
-		challenge(r.PostForm.Get("code_verifier")) != g.challenge {
+		oauth2.S256ChallengeFromVerifier(r.PostForm.Get("code_verifier")) != g.challenge {
 		writeJSON(w, 400, map[string]string{"error": "invalid_grant"})
 		return
 	}

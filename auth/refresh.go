@@ -2,11 +2,12 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
+	"golang.org/x/oauth2"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -148,26 +149,55 @@ func (r *Refresher) refreshOnce(ctx context.Context, stale string) (string, erro
 		return "", fail(KindLocal, "Referral Desk has not read this platform's sign-in settings yet. Connect the platform again.", nil)
 	}
 	if cur.RefreshToken == "" {
-		return "", fail(KindSignInNeeded, "Your sign-in to this platform has ended. Sign in again to keep working with it; nothing you saved was lost.", nil)
+		return "", fail(KindSignInNeeded, msgSignInAgain, nil)
 	}
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {cur.RefreshToken}, "client_id": {r.clientID}}
-	tok, err := requestToken(ctx, r.hc, r.cfg.TokenEndpoint, form, r.now, cur.RefreshToken)
+	// The seed has no access token and a past expiry, so the source refreshes at once.
+	seed := &oauth2.Token{RefreshToken: cur.RefreshToken, Expiry: time.Unix(1, 0)}
+	src := savingSource{
+		next: oauthConfig(r.cfg, r.clientID, "", nil).TokenSource(tokenContext(ctx, r.hc), seed),
+		save: func(t *oauth2.Token) error {
+			tok, err := fromOAuth2(t, r.now())
+			if err != nil {
+				return err
+			}
+			// x/oauth2 already keeps the refresh token it sent when none came back (not rotated).
+			if tok.IDToken == "" {
+				tok.IDToken = cur.IDToken
+			}
+			if tok.Scope == "" {
+				tok.Scope = cur.Scope
+			}
+			return r.keep(ctx, tok)
+		},
+	}
+	t, err := src.Token()
+	var e *Error
+	if errors.As(err, &e) { // keep could not save
+		return "", e
+	}
 	if err != nil {
-		return "", tokenFailure(ctx, err, true)
+		return "", tokenFailure(ctx, err, true, cur.RefreshToken)
 	}
-	if tok.RefreshToken == "" { // not rotated: the old one stays valid
-		tok.RefreshToken = cur.RefreshToken
+	return t.AccessToken, nil
+}
+
+// savingSource is an oauth2.TokenSource that saves every token from next before handing it out. x/oauth2 has
+// no hook for a rotated refresh token, and strict servers revoke the whole grant when the old one comes back,
+// so the new one must be saved before its access token is used (smart-client.md).
+type savingSource struct {
+	next oauth2.TokenSource
+	save func(*oauth2.Token) error
+}
+
+func (s savingSource) Token() (*oauth2.Token, error) {
+	t, err := s.next.Token()
+	if err != nil {
+		return nil, err
 	}
-	if tok.IDToken == "" {
-		tok.IDToken = cur.IDToken
+	if err := s.save(t); err != nil {
+		return nil, err
 	}
-	if tok.Scope == "" {
-		tok.Scope = cur.Scope
-	}
-	if err := r.keep(ctx, tok); err != nil {
-		return "", err
-	}
-	return tok.AccessToken, nil
+	return t, nil
 }
 
 // keep saves tok and only then makes it current; on failure tok stays pending for the next attempt.

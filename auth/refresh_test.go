@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // tokenServer is a token endpoint that rotates refresh tokens, unless answer overrides it.
@@ -24,7 +28,9 @@ func newTokenServer(t *testing.T, answer func(w http.ResponseWriter, r *http.Req
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := ts.calls.Add(1)
 		r.ParseForm()
-		if r.PostForm.Get("grant_type") != "refresh_token" || r.PostForm.Get("client_id") != "rd-client" || r.PostForm.Get("refresh_token") == "" {
+		if r.PostForm.Get("grant_type") != "refresh_token" || r.PostForm.Get("client_id") != "rd-client" || r.PostForm.Get("refresh_token") == "" ||
+			r.Header.Get("Authorization") != "" { // a public client: client_id in the form, no client authentication
+
 			writeJSON(w, 400, map[string]string{"error": "invalid_request"})
 			return
 		}
@@ -142,10 +148,9 @@ func TestRefresherSaveFailure(t *testing.T) {
 
 func TestRefresherSingleFlight(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
+	var first sync.Once
 	ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) {
-		if n == 1 {
-			close(started)
-		}
+		first.Do(func() { close(started) }) // not n == 1: a rejected first request must fail the test, not hang it
 		<-release
 		writeJSON(w, 200, map[string]any{"access_token": fmt.Sprintf("at-%d", n), "refresh_token": fmt.Sprintf("rt-%d", n), "expires_in": 3600})
 	})
@@ -187,31 +192,75 @@ func TestRefresherKeepsRefreshTokenNotRotated(t *testing.T) {
 	}
 }
 
+// Only an OAuth error that ends the grant asks for a new sign-in. Every other failure is the platform's, to be
+// retried later: it must not be ErrSignInNeeded, or the app would mark the source as needing a sign-in.
 func TestRefresherFailures(t *testing.T) {
+	html := func(status int) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			w.Write([]byte("<html>Maintenance. Your token rt-0 is safe.</html>"))
+		}
+	}
+	huge := func(sized bool) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) {
+			body := `{"access_token":"at-1","token_type":"Bearer","padding":"` + strings.Repeat("x", 2<<20) + `"}`
+			w.Header().Set("Content-Type", "application/json")
+			if sized {
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			}
+			w.Write([]byte(body))
+		}
+	}
 	for _, c := range []struct {
 		name   string
-		status int
-		body   map[string]string
+		answer func(http.ResponseWriter, *http.Request)
 		tok    Token
 		target error
 	}{
-		{"invalid_grant", 400, map[string]string{"error": "invalid_grant"}, expiring, ErrSignInNeeded},
-		{"invalid_client", 401, map[string]string{"error": "invalid_client"}, expiring, ErrSignInNeeded},
-		{"invalid_grant with 200", 200, map[string]string{"error": "invalid_grant"}, expiring, ErrSignInNeeded},
-		{"no refresh token", 200, nil, Token{AccessToken: "at-0", Expiry: clock}, ErrSignInNeeded},
-		{"server error", 502, map[string]string{}, expiring, ErrTemporary},
-		{"rate limited", 429, map[string]string{"error": "slow_down"}, expiring, ErrTemporary},
-		{"server_error code", 400, map[string]string{"error": "server_error"}, expiring, ErrTemporary},
+		{"invalid_grant", jsonReply(400, `{"error":"invalid_grant","error_description":"rt-0 was revoked"}`), expiring, ErrSignInNeeded},
+		{"invalid_client", jsonReply(401, `{"error":"invalid_client"}`), expiring, ErrSignInNeeded},
+		{"invalid_grant with 200", jsonReply(200, `{"error":"invalid_grant"}`), expiring, ErrSignInNeeded},
+		{"unsupported_grant_type", jsonReply(400, `{"error":"unsupported_grant_type"}`), expiring, ErrSignInNeeded},
+		{"no refresh token", jsonReply(200, `{}`), Token{AccessToken: "at-0", Expiry: clock}, ErrSignInNeeded},
+		{"server error", jsonReply(502, `{}`), expiring, ErrTemporary},
+		{"rate limited", jsonReply(429, `{"error":"slow_down"}`), expiring, ErrTemporary},
+		{"server_error code", jsonReply(400, `{"error":"server_error"}`), expiring, ErrTemporary},
+		{"other OAuth error", jsonReply(400, `{"error":"invalid_request"}`), expiring, ErrTemporary},
+		{"HTML page", html(200), expiring, ErrTemporary},
+		{"HTML 503", html(503), expiring, ErrTemporary},
+		{"HTML 400", html(400), expiring, ErrTemporary},
+		{"no access_token", jsonReply(200, `{"token_type":"Bearer","refresh_token":"rt-1"}`), expiring, ErrTemporary},
+		{"not a bearer token", jsonReply(200, `{"access_token":"at-1","token_type":"DPoP"}`), expiring, ErrTemporary},
+		{"redirect not followed", func(w http.ResponseWriter, r *http.Request) { // the default client would re-POST the token
+			if r.URL.Path == "/elsewhere" {
+				jsonReply(200, `{"access_token":"at-1","token_type":"Bearer"}`)(w, r)
+				return
+			}
+			http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+		}, expiring, ErrTemporary},
+		{"body over 1 MiB", huge(true), expiring, ErrTemporary},
+		{"body over 1 MiB, chunked", huge(false), expiring, ErrTemporary},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) { writeJSON(w, c.status, c.body) })
-			r := NewRefresher(ts.cfg, "rd-client", nil, c.tok, (&saved{}).save, now)
+			ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) { c.answer(w, r) })
+			s := &saved{}
+			r := NewRefresher(ts.cfg, "rd-client", nil, c.tok, s.save, now)
 			_, err := r.AccessToken(context.Background())
 			if !errors.Is(err, c.target) {
-				t.Fatalf("err = %v, want errors.Is %v", err, c.target)
+				t.Fatalf("err = %v (kind %d), want errors.Is %v", err, KindOf(err), c.target)
 			}
-			if r.Token() != c.tok {
-				t.Errorf("token changed to %+v", r.Token())
+			if c.name == "body over 1 MiB" && !strings.Contains(err.Error(), "far more data") { // our client's cap, not x/oauth2's silent truncation
+				t.Errorf("err = %v, want the oversized body named", err)
+			}
+			if c.target == ErrTemporary && errors.Is(err, ErrSignInNeeded) {
+				t.Fatalf("err = %v: a platform fault asks for a new sign-in", err)
+			}
+			if detail := err.(*Error).Detail(); strings.Contains(detail, "rt-0") {
+				t.Errorf("error reveals the refresh token: %s", detail)
+			}
+			if r.Token() != c.tok || len(s.toks) != 0 {
+				t.Errorf("token changed to %+v, saved %+v", r.Token(), s.toks)
 			}
 		})
 	}
@@ -279,5 +328,30 @@ func TestWaitLetsARefreshThatOutlivedItsCallerBeSaved(t *testing.T) {
 	defer s.mu.Unlock()
 	if len(s.toks) != 1 || s.toks[0].RefreshToken != "rt-new" {
 		t.Errorf("saved %+v after Wait; want the rotated refresh token saved", s.toks)
+	}
+}
+
+// savingSource hands out a token only once save accepted it; a token save refused is not handed out.
+func TestSavingSource(t *testing.T) {
+	renewed := &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1"}
+	var handedOut bool
+	var savedRT string
+	src := savingSource{next: oauth2.StaticTokenSource(renewed), save: func(tok *oauth2.Token) error {
+		if handedOut {
+			t.Error("the token was handed out before save")
+		}
+		savedRT = tok.RefreshToken
+		return nil
+	}}
+	got, err := src.Token()
+	handedOut = true
+	if err != nil || got.AccessToken != "at-1" || savedRT != "rt-1" {
+		t.Fatalf("Token = %+v, %v; saved refresh token %q", got, err, savedRT)
+	}
+
+	diskFull := errors.New("disk full")
+	src.save = func(*oauth2.Token) error { return diskFull }
+	if got, err := src.Token(); got != nil || !errors.Is(err, diskFull) {
+		t.Fatalf("Token after a failed save = %+v, %v; want no token and the save error", got, err)
 	}
 }

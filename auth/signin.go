@@ -3,16 +3,15 @@ package auth
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // SignIn is one sign-in to a platform through the system browser: authorization code with PKCE (S256) and
@@ -57,7 +56,8 @@ func (s *SignIn) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	verifier, state := randomString(), randomString() // 256 bits each, fresh per attempt
+	// Fresh per attempt: a 256-bit PKCE verifier (RFC 7636 §4.1) and a state of at least 128 bits.
+	verifier, state := oauth2.GenerateVerifier(), rand.Text()
 	lb, err := listenLoopback(ctx, f.Port, f.Path, state)
 	if err != nil {
 		return nil, err
@@ -82,7 +82,8 @@ func (s *SignIn) Run(ctx context.Context) (*Result, error) {
 	if clientID == "" || hidden(clientID) {
 		return nil, fail(KindLocal, "Referral Desk has no client ID for this platform. Enter the one the platform gave you, or let Referral Desk register itself.", nil)
 	}
-	authURL, err := authorizationURL(f, clientID, redirectURI, state, verifier)
+	oc := oauthConfig(f.Config, clientID, redirectURI, f.Scopes)
+	authURL, err := authorizationURL(f, oc, state, verifier)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +106,7 @@ func (s *SignIn) Run(ctx context.Context) (*Result, error) {
 			}
 			opening = nil
 		case cb := <-lb.calls:
-			res, err := f.finish(ctx, cb, clientID, redirectURI, verifier)
+			res, err := f.finish(ctx, cb, oc, verifier)
 			cb.reply <- err == nil
 			return res, err
 		case <-timer.C:
@@ -172,26 +173,27 @@ func validPath(p string) bool {
 	return strings.Trim(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/") == ""
 }
 
-func authorizationURL(f *SignIn, clientID, redirectURI, state, verifier string) (string, error) {
-	u, err := CheckEndpoint(f.Config.AuthorizationEndpoint)
+// authorizationURL is where the browser goes: the authorization request with its PKCE challenge and SMART's
+// aud, the FHIR server the token is for.
+func authorizationURL(f *SignIn, oc *oauth2.Config, state, verifier string) (string, error) {
+	u, err := CheckEndpoint(oc.Endpoint.AuthURL)
 	if err != nil {
 		return "", fail(KindPlatform, "The platform's sign-in address is unsafe or incomplete. Ask the platform to fix its SMART configuration.", err)
 	}
-	q := u.Query() // keep parameters the endpoint already carries
-	q.Set("response_type", "code")
-	q.Set("client_id", clientID)
-	q.Set("redirect_uri", redirectURI)
-	q.Set("scope", strings.Join(f.Scopes, " "))
-	q.Set("state", state)
-	q.Set("aud", f.FHIRBase) // SMART: the FHIR server the token is for
-	q.Set("code_challenge", challenge(verifier))
-	q.Set("code_challenge_method", "S256")
+	// Keep parameters the endpoint carries, but not ours: AuthCodeURL appends, and each must appear once
+	// (RFC 6749 §3.1).
+	q := u.Query()
+	for _, k := range []string{"response_type", "client_id", "redirect_uri", "scope", "state", "aud", "code_challenge", "code_challenge_method"} {
+		q.Del(k)
+	}
 	u.RawQuery = q.Encode()
-	return u.String(), nil
+	c := *oc
+	c.Endpoint.AuthURL = u.String()
+	return c.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", f.FHIRBase)), nil
 }
 
 // finish checks the callback, exchanges the code and verifies the id_token.
-func (f *SignIn) finish(ctx context.Context, cb callback, clientID, redirectURI, verifier string) (*Result, error) {
+func (f *SignIn) finish(ctx context.Context, cb callback, oc *oauth2.Config, verifier string) (*Result, error) {
 	cfg := f.Config
 	// RFC 9207 mix-up defence, also for error responses: the answer must come from the server we asked.
 	if (cb.iss != "" && cfg.Issuer != "" && cb.iss != cfg.Issuer) || (cb.iss == "" && cfg.IssInCallback) {
@@ -203,11 +205,11 @@ func (f *SignIn) finish(ctx context.Context, cb callback, clientID, redirectURI,
 	if cb.code == "" {
 		return nil, fail(KindPlatform, "The platform's sign-in came back without a sign-in code. Try again.", nil)
 	}
-	form := url.Values{
-		"grant_type": {"authorization_code"}, "code": {cb.code}, "redirect_uri": {redirectURI},
-		"client_id": {clientID}, "code_verifier": {verifier},
+	t, err := oc.Exchange(tokenContext(ctx, f.HTTP), cb.code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return nil, tokenFailure(ctx, err, false, cb.code, verifier)
 	}
-	tok, err := requestToken(ctx, f.HTTP, cfg.TokenEndpoint, form, f.Now, cb.code, verifier)
+	tok, err := fromOAuth2(t, f.Now())
 	if err != nil {
 		return nil, tokenFailure(ctx, err, false)
 	}
@@ -217,7 +219,7 @@ func (f *SignIn) finish(ctx context.Context, cb callback, clientID, redirectURI,
 	res := &Result{Token: tok, GrantedScopes: strings.Fields(tok.Scope)}
 	// Without issuer and jwks_uri (metadata-only platforms) an id_token cannot be checked, so it is not read.
 	if slices.Contains(f.Scopes, "openid") && tok.IDToken != "" && cfg.Issuer != "" && cfg.JWKSURI != "" {
-		claims, err := verifyIDToken(ctx, f.HTTP, cfg, clientID, tok.IDToken, f.Now)
+		claims, err := verifyIDToken(ctx, f.HTTP, cfg, oc.ClientID, tok.IDToken, f.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -245,19 +247,6 @@ func callbackError(code, desc string) *Error {
 		return fail(KindTemporary, "The platform's sign-in is not available right now. Try again later.", cause)
 	}
 	return fail(KindRefused, "The platform refused the sign-in request. Ask the platform to check Referral Desk's client ID and return address.", cause)
-}
-
-// randomString returns 256 random bits, base64url-encoded (43 characters: a valid PKCE verifier).
-func randomString() string {
-	b := make([]byte, 32)
-	rand.Read(b) // never fails (crypto/rand, Go ≥ 1.24)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// challenge is the PKCE S256 code challenge of verifier (RFC 7636 §4.2).
-func challenge(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // humanDuration says d the way a person would: "5 minutes", "30 seconds".

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 func TestSignIn(t *testing.T) {
@@ -318,5 +320,24 @@ func TestRedirectURI(t *testing.T) {
 	}
 	if got := RedirectURI(1, ""); got != "http://127.0.0.1:1/callback" {
 		t.Errorf("RedirectURI default path = %q", got)
+	}
+}
+
+// Parameters the authorization endpoint carries stay, except ours: each goes out once, with our value.
+func TestAuthorizationURLKeepsEndpointParameters(t *testing.T) {
+	si := &SignIn{FHIRBase: "https://fhir.example.org/r4", Config: &Config{AuthorizationEndpoint: "https://auth.example.org/authorize?tenant=t1&client_id=other"}}
+	oc := oauthConfig(si.Config, "rd-client", RedirectURI(8765, ""), []string{"openid", "user/Task.rus"})
+	got, err := authorizationURL(si, oc, "the-state", "the-verifier-the-verifier-the-verifier-0123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(got)
+	q := u.Query()
+	if u.Host != "auth.example.org" || u.Path != "/authorize" || q.Get("tenant") != "t1" || len(q["client_id"]) != 1 || q.Get("client_id") != "rd-client" {
+		t.Errorf("authorization URL %q", got)
+	}
+	if q.Get("aud") != si.FHIRBase || q.Get("scope") != "openid user/Task.rus" || q.Get("state") != "the-state" ||
+		q.Get("code_challenge") != oauth2.S256ChallengeFromVerifier("the-verifier-the-verifier-the-verifier-0123") {
+		t.Errorf("authorization URL %q", got)
 	}
 }
