@@ -5,7 +5,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +20,6 @@ import (
 	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/assets"
 	"github.com/referraldesk/referraldesk/auth"
-	"github.com/referraldesk/referraldesk/storage"
 	"github.com/referraldesk/referraldesk/ui"
 	"github.com/referraldesk/referraldesk/ui/cli"
 )
@@ -76,16 +74,12 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	case dataDir == "":
 		dataDir = defaultDataDir()
 	}
-	store, err := storage.Open(filepath.Join(dataDir, "referraldesk.db"))
-	if err != nil {
-		return &app.Problem{Say: fmt.Sprintf("Referral Desk could not open its data in %s: %v", dataDir, err), Err: err}
-	}
-	defer store.Close()
-	opts := app.Options{Store: store}
+	var opts app.Options
 	id := appID
 	var platform *app.DemoPlatform
 	var browser *ui.HeldBrowser
 	if demo {
+		var err error
 		if platform, err = app.StartDemoPlatform("127.0.0.1:0", 25); err != nil {
 			return &app.Problem{Say: "The demo platform could not start: " + err.Error(), Err: err}
 		}
@@ -105,7 +99,13 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	repairPreferences(prefs) // when it cannot, Fyne says why itself
 	fa := fyneapp.NewWithID(id)
 	fa.SetIcon(assets.Icon)
-	core := app.New(opts)
+	core, err := app.Open(dataDir, opts)
+	if err != nil {
+		return err
+	}
+	// Let what was being saved be saved: a sign-in's tokens, a sync page, and a
+	// token refresh that outlived its caller (its rotated refresh token).
+	defer core.Close(5 * time.Second)
 	w := ui.New(fa, ui.Options{App: core, Demo: platform})
 	if shots != "" {
 		go func() {
@@ -118,12 +118,7 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	if err := showAndRun(fa, w.Window()); err != nil {
 		return err
 	}
-	// Let what was being saved be saved: a sign-in's tokens, a sync page, and a
-	// token refresh that outlived its caller (its rotated refresh token).
 	w.Wait(5 * time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	core.Wait(ctx)
 	return nil
 }
 

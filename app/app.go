@@ -64,6 +64,8 @@ type App struct {
 	wait  time.Duration
 	page  int
 	log   *slog.Logger
+	// closers close what Open opened, in order.
+	closers []func() error
 
 	mu       sync.Mutex
 	sessions map[int64]*session    // signed-in clients per source
@@ -103,6 +105,11 @@ type session struct {
 // Sources lists the connected platforms.
 func (a *App) Sources(ctx context.Context) ([]Source, error) {
 	return a.store.Sources(ctx)
+}
+
+// Source returns one connected platform.
+func (a *App) Source(ctx context.Context, id int64) (Source, error) {
+	return a.store.Source(ctx, id)
 }
 
 // lock serialises syncs and sends for one source.

@@ -161,7 +161,7 @@ func (v *referralView) send(to, reason string) {
 			if v.source != source || v.task != task {
 				return // the case worker moved on; the inbox row shows the result
 			}
-			v.act = acting{notice: noticeFor(app.ActionName(from, to), o, err)}
+			v.act = acting{notice: noticeFor(app.ActionName(from, to), o, err, v.w.a.Explain)}
 			if ferr == nil && gen == v.gen {
 				v.d = fresh
 			}
@@ -171,12 +171,12 @@ func (v *referralView) send(to, reason string) {
 }
 
 // noticeFor says what happened to a change, with the platform's explanation.
-func noticeFor(action string, o app.Outcome, err error) *notice {
+func noticeFor(action string, o app.Outcome, err error, explain func(error) string) *notice {
 	switch {
 	case err != nil && o.Change.ID != 0:
-		return &notice{widget.WarningImportance, "“" + action + "” is saved here, not sent yet", app.Explain(err)}
+		return &notice{widget.WarningImportance, "“" + action + "” is saved here, not sent yet", explain(err)}
 	case err != nil:
-		return &notice{widget.DangerImportance, "“" + action + "” was not done", app.Explain(err)}
+		return &notice{widget.DangerImportance, "“" + action + "” was not done", explain(err)}
 	case o.Sent:
 		return &notice{widget.SuccessImportance, "Done: " + action, o.Message()}
 	case o.Change.State == app.ChangeConflict:

@@ -171,7 +171,7 @@ func (c *connectScreen) checkLocally() {
 	s, err := app.ParseConnectionText(c.link.Text)
 	c.scanned, c.checked, c.linkOK = s, s.Link, err == nil
 	if err != nil {
-		c.say(app.Explain(err))
+		c.say(c.w.a.Explain(err))
 		return
 	}
 	c.say("")
@@ -214,7 +214,7 @@ func (w *Window) useScanned(text, via string) {
 	w.showConnect("")
 	c := w.connect
 	if _, err := app.ParseConnectionText(text); err != nil {
-		c.say(app.Explain(err))
+		c.say(c.w.a.Explain(err))
 		return
 	}
 	c.link.SetText(strings.TrimSpace(text))
@@ -285,7 +285,7 @@ func (c *connectScreen) lookUp() {
 				return
 			}
 			if err != nil {
-				c.say(app.Explain(err))
+				c.say(c.w.a.Explain(err))
 				return
 			}
 			c.looked, c.name = true, name
@@ -333,7 +333,7 @@ func (c *connectScreen) signIn() {
 				if errors.Is(err, context.Canceled) {
 					c.say("Sign-in cancelled. Nothing was saved; you can try again.")
 				} else {
-					c.say(app.Explain(err))
+					c.say(c.w.a.Explain(err))
 				}
 				return
 			}

@@ -289,7 +289,7 @@ func (in *inbox) reloadList() {
 			in.loaded = true
 			if err != nil {
 				in.count = 0
-				in.empty.SetText(app.Explain(err))
+				in.empty.SetText(in.w.a.Explain(err))
 				in.empty.Show()
 				in.list.Refresh()
 				return

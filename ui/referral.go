@@ -91,7 +91,7 @@ func (v *referralView) reload() {
 // render rebuilds the view from v.d; it is cheap next to reading the referral.
 func (v *referralView) render() {
 	if v.err != nil {
-		v.box.Objects = []fyne.CanvasObject{wrapLabel(app.Explain(v.err))}
+		v.box.Objects = []fyne.CanvasObject{wrapLabel(v.w.a.Explain(v.err))}
 		v.box.Refresh()
 		return
 	}

@@ -50,7 +50,7 @@ func (w *Window) showQR(src app.Source) {
 		}
 		return func() {
 			if err != nil {
-				dialog.ShowInformation("Show QR", "This platform's link cannot be shown as a QR code: "+app.Explain(err), w.win)
+				dialog.ShowInformation("Show QR", "This platform's link cannot be shown as a QR code: "+w.a.Explain(err), w.win)
 				return
 			}
 			w.qrDialog(src, link, img)

@@ -157,7 +157,7 @@ func (w *Window) start() {
 		srcs, err := w.a.Sources(ctx)
 		return func() {
 			if err != nil {
-				w.showWelcome(app.Explain(err))
+				w.showWelcome(w.a.Explain(err))
 				return
 			}
 			w.setSources(srcs)

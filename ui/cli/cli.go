@@ -12,12 +12,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/referraldesk/referraldesk/app"
-	"github.com/referraldesk/referraldesk/storage"
 )
 
 // Env is what the command line needs from its surroundings.
@@ -80,7 +79,6 @@ type cmdline struct {
 	env     Env
 	dataDir string
 	app     *app.App
-	store   *storage.DB
 }
 
 // Run runs one command line (without the program name) and returns the exit status.
@@ -93,14 +91,20 @@ func Run(args []string, env Env) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, args, env); err != nil {
-		fmt.Fprintln(env.Stderr, "referraldesk: "+oneLine(app.Explain(err)))
+	c := &cmdline{env: env, dataDir: env.DataDir}
+	if err := run(ctx, c, args); err != nil {
+		explain := app.Explain
+		if c.app != nil {
+			explain = c.app.Explain // the cause goes to the data folder's log
+		}
+		fmt.Fprintln(env.Stderr, "referraldesk: "+oneLine(explain(err)))
 		return 1
 	}
 	return 0
 }
 
-func run(ctx context.Context, args []string, env Env) error {
+func run(ctx context.Context, c *cmdline, args []string) error {
+	env := c.env
 	global := flag.NewFlagSet("referraldesk", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	dataDir := global.String("data-dir", env.DataDir, "")
@@ -119,12 +123,12 @@ func run(ctx context.Context, args []string, env Env) error {
 	if !ok {
 		return usageError(fmt.Sprintf("unknown command %q", rest[0]))
 	}
-	c := &cmdline{env: env, dataDir: *dataDir}
+	c.dataDir = *dataDir
 	if rest[0] != "demo-platform" && rest[0] != "decode-qr" { // these need no data folder
 		if err := c.open(); err != nil {
 			return err
 		}
-		defer c.store.Close()
+		defer c.app.Close(5 * time.Second)
 	}
 	return cmd.run(ctx, c, rest[1:])
 }
@@ -134,12 +138,11 @@ func (c *cmdline) open() error {
 	if c.dataDir == "" {
 		return usageError("no data folder: give --data-dir")
 	}
-	store, err := storage.Open(filepath.Join(c.dataDir, "referraldesk.db"))
+	a, err := app.Open(c.dataDir, app.Options{HTTP: c.env.HTTP, OpenBrowser: c.env.OpenBrowser})
 	if err != nil {
-		return &app.Problem{Say: fmt.Sprintf("Referral Desk could not open its data in %s: %v", c.dataDir, err), Err: err}
+		return err
 	}
-	c.store = store
-	c.app = app.New(app.Options{Store: store, HTTP: c.env.HTTP, OpenBrowser: c.env.OpenBrowser})
+	c.app = a
 	return nil
 }
 

@@ -97,7 +97,7 @@ func runSync(ctx context.Context, c *cmdline, args []string) error {
 	}
 	var reps []app.SyncReport
 	if *source != 0 {
-		if _, err := c.store.Source(ctx, *source); err != nil {
+		if _, err := c.app.Source(ctx, *source); err != nil {
 			return &app.Problem{Say: fmt.Sprintf("No platform %d is connected here: see 'referraldesk sources'.", *source), Err: err}
 		}
 		rep, err := c.app.Sync(ctx, *source)
@@ -120,7 +120,7 @@ func runSync(ctx context.Context, c *cmdline, args []string) error {
 			c.printf("; %d entries could not be read", len(r.Skipped))
 		}
 		if r.Err != nil {
-			c.printf("; failed: %s", oneLine(app.Explain(r.Err)))
+			c.printf("; failed: %s", oneLine(c.app.Explain(r.Err)))
 			failed = append(failed, r.Source.Name)
 		}
 		c.printf("\n")
