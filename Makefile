@@ -32,7 +32,7 @@ test: deps-test check-go
 	@echo "== gofmt"; out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 	@echo "== go mod tidy"; out=$$($(GO) mod tidy -diff) || { echo "go.mod/go.sum are not tidy: run go mod tidy"; echo "$$out"; exit 1; }
-	@echo "== go vet"; $(GO) vet -tags $(TAGS) ./...
+	@echo "== go vet"; $(GO) vet -tags $(TAGS) ./... && $(GO) vet -tags "$(TAGS) screenshots" . ./ui/
 	@echo "== go test -race"; $(GO) test -tags $(TAGS) -race -count=1 -timeout 30m ./...
 	@for day in $(GOLDEN_DAYS); do echo "== UI goldens on $$day"; \
 	  $(GO) test -tags $(TAGS) -count=1 ./ui/ -args -today=$$day || exit 1; done
@@ -43,10 +43,12 @@ bench: check-go
 # The demo window driven through the issue's screens (welcome, connect, inbox,
 # referral, do-not-contact, actions, sync states) at 100 % and 150 % scale,
 # each PNG 1366×768, against the built-in platform.
-screenshots: deps-shots build
+# The driver is compiled in only with -tags screenshots, never in a release.
+screenshots: deps-shots check-go
+	$(GO) build -tags "$(TAGS) screenshots" -o $(BIN)-screenshots .
 	@rm -rf $(SHOTS) && mkdir -p $(SHOTS)
-	xvfb-run -a -s "-screen 0 1920x1080x24" env FYNE_SCALE=1 $(BIN) --screenshots $(SHOTS)
-	xvfb-run -a -s "-screen 0 1920x1080x24" env FYNE_SCALE=1.5 $(BIN) --screenshots $(SHOTS)
+	xvfb-run -a -s "-screen 0 1920x1080x24" env FYNE_SCALE=1 $(BIN)-screenshots --screenshots $(SHOTS)
+	xvfb-run -a -s "-screen 0 1920x1080x24" env FYNE_SCALE=1.5 $(BIN)-screenshots --screenshots $(SHOTS)
 	@ls $(SHOTS)
 
 deps-shots:

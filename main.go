@@ -31,7 +31,8 @@ func main() {
 	fs.SetOutput(io.Discard)
 	dataDir := fs.String("data-dir", "", "")
 	// --screenshots DIR (not in the help): drive the demo window through its
-	// screens and write PNGs there, for `make screenshots`.
+	// screens and write PNGs there, for `make screenshots`, whose binary is
+	// built with -tags screenshots.
 	shots := fs.String("screenshots", "", "")
 	// A command, a flag error, or a word that is neither a command nor
 	// "demo" (a typo) goes to the command line, which says what is wrong.
@@ -39,6 +40,10 @@ func main() {
 		os.Exit(cli.Run(args, cli.Env{DataDir: defaultDataDir(), OpenBrowser: announceBrowser}))
 	}
 	demo := fs.Arg(0) == "demo" || *shots != ""
+	if *shots != "" && newScreenshooter == nil {
+		fmt.Fprintln(os.Stderr, "referraldesk: this build cannot take screenshots: run make screenshots")
+		os.Exit(2)
+	}
 	if why := noDisplay(runtime.GOOS, os.Getenv); why != "" {
 		fmt.Fprintln(os.Stderr, "referraldesk: "+why+": "+useCommandLine)
 		os.Exit(1)
@@ -77,7 +82,7 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	var opts app.Options
 	id := appID
 	var platform *app.DemoPlatform
-	var browser *ui.HeldBrowser
+	var shooter screenshooter
 	if demo {
 		var err error
 		if platform, err = app.StartDemoPlatform("127.0.0.1:0", 25); err != nil {
@@ -86,9 +91,8 @@ func runWindow(dataDir string, demo bool, shots string) error {
 		defer platform.Close()
 		id = appID + ".demo"
 		if shots != "" {
-			// Signs in by itself once the screenshots have captured the wait.
-			browser = ui.NewHeldBrowser(platform.ScriptedBrowser())
-			opts.OpenBrowser = browser.Open
+			shooter = newScreenshooter(platform)
+			opts.OpenBrowser = shooter.OpenBrowser
 			id = appID + ".screenshots"
 		}
 	}
@@ -107,9 +111,9 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	// token refresh that outlived its caller (its rotated refresh token).
 	defer core.Close(5 * time.Second)
 	w := ui.New(fa, ui.Options{App: core, Demo: platform})
-	if shots != "" {
+	if shooter != nil {
 		go func() {
-			if err := w.Screenshots(shots, browser); err != nil {
+			if err := shooter.Run(w, shots); err != nil {
 				fmt.Fprintln(os.Stderr, "referraldesk: screenshots:", err)
 			}
 			fyne.Do(fa.Quit)
@@ -121,6 +125,17 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	w.Wait(5 * time.Second)
 	return nil
 }
+
+// screenshooter drives the demo window through its screens and writes a PNG
+// of each into a folder; OpenBrowser signs in when the driver lets it.
+type screenshooter interface {
+	OpenBrowser(url string) error
+	Run(w *ui.Window, dir string) error
+}
+
+// newScreenshooter is set by shots.go, which only a build with -tags
+// screenshots (make screenshots) compiles.
+var newScreenshooter func(*app.DemoPlatform) screenshooter
 
 // showAndRun runs the window until it closes. A display that is set but
 // cannot be used (an X server that is gone) makes Fyne's driver panic

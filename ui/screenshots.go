@@ -1,3 +1,8 @@
+//go:build screenshots
+
+// The screenshot driver is built only into the binary make screenshots runs
+// (-tags screenshots): the release binary does not carry it.
+
 package ui
 
 import (
