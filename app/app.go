@@ -190,13 +190,20 @@ func (a *App) forget(id int64) {
 
 // noteFailure records what a failed talk with a source means for its state.
 func (a *App) noteFailure(ctx context.Context, id int64, err error) {
-	if isSignInNeeded(err) {
+	state := storage.StateError
+	switch {
+	case isSignInNeeded(err):
 		a.forget(id)
-		_ = a.store.SetSourceState(ctx, id, storage.StateNeedsSignIn, Explain(err))
+		state = storage.StateNeedsSignIn
+	case temporary(err):
 		return
 	}
-	if !temporary(err) {
-		_ = a.store.SetSourceState(ctx, id, storage.StateError, Explain(err))
+	// The failure itself reaches the case worker through the caller; a state
+	// that cannot be saved is only logged, and the next attempt says it again.
+	// It is saved even when the caller gave up (a cancelled sync): the
+	// platform's answer stands.
+	if serr := a.store.SetSourceState(context.WithoutCancel(ctx), id, state, Explain(err)); serr != nil {
+		a.log.Error("saving a platform's state", "source", id, "state", state, "cause", serr, "after", innermost(err))
 	}
 }
 

@@ -73,6 +73,9 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 		d.Next = nil
 	}
 	taskRes, ok := rs.get("Task/" + taskID)
+	if rs.err != nil {
+		return nil, rs.err
+	}
 	if !ok {
 		return d, nil
 	}
@@ -95,6 +98,9 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	}
 	if d.Need.Priority == "" {
 		d.Need.Priority = row.Priority
+	}
+	if rs.err != nil { // what could not be read would show as "none on file"
+		return nil, rs.err
 	}
 	d.Changes, err = a.store.ChangesForTask(ctx, source, taskID)
 	return d, err

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
 	"reflect"
 	"slices"
@@ -191,7 +193,10 @@ func (a *App) preparePage(ctx context.Context, s *session, p fhir.Page, unsaved 
 	if err != nil {
 		return nil, err
 	}
-	rows, skipped := rowsOf(s.src.ID, set)
+	rows, skipped, err := rowsOf(s.src.ID, set)
+	if err != nil {
+		return nil, err
+	}
 	ready, err := a.store.PrepareSyncPage(s.src.ID, set.toStore(), rows)
 	if err != nil {
 		return nil, err
@@ -200,8 +205,10 @@ func (a *App) preparePage(ctx context.Context, s *session, p fhir.Page, unsaved 
 }
 
 // rowsOf computes the inbox rows of a resolved page's Tasks; a Task that
-// cannot be read is left out, and named in skipped.
-func rowsOf(source int64, page *resourceSet) (rows []storage.Referral, skipped []string) {
+// cannot be read is left out, and named in skipped. When the store could not
+// be read, no row is returned: a row computed without what it references
+// would be saved with a blank person or need.
+func rowsOf(source int64, page *resourceSet) (rows []storage.Referral, skipped []string, err error) {
 	rows = make([]storage.Referral, 0, len(page.tasks))
 	for _, t := range page.tasks {
 		row, err := referralRow(source, t, page)
@@ -211,7 +218,10 @@ func rowsOf(source int64, page *resourceSet) (rows []storage.Referral, skipped [
 		}
 		rows = append(rows, row)
 	}
-	return rows, skipped
+	if page.err != nil {
+		return nil, nil, page.err
+	}
+	return rows, skipped, nil
 }
 
 // pagesInFlight is what a sync knows of its own pages: those resolved and
@@ -424,6 +434,9 @@ type resourceSet struct {
 	inFlight *pagesInFlight
 	seen     int
 	saved    atomic.Bool // a sync page is stored (set by the saver)
+	// err is the first failure to read the store: what it could not read is
+	// unknown, not absent, so rows computed from the set must not be kept.
+	err error
 }
 
 func newResourceSet(ctx context.Context, store *storage.DB, source int64) *resourceSet {
@@ -535,8 +548,14 @@ func (rs *resourceSet) get(ref string) (fhir.Resource, bool) {
 		return fhir.Resource{}, false
 	}
 	sr, err := rs.store.Resource(rs.ctx, rs.source, typ, id)
-	if err != nil {
+	if errors.Is(err, storage.ErrNotFound) {
 		rs.absent[ref] = true
+		return fhir.Resource{}, false
+	}
+	if err != nil {
+		if rs.err == nil {
+			rs.err = fmt.Errorf("reading %s from the store: %w", ref, err)
+		}
 		return fhir.Resource{}, false
 	}
 	r, err := fhir.ParseResource(sr.JSON)
