@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -29,6 +30,7 @@ type world struct {
 	dbPath   string
 	pageSize int
 	http     *http.Client // nil: the app's own
+	log      *slog.Logger // nil: nowhere
 }
 
 func newWorld(t *testing.T, opts fhirtest.Options) *world {
@@ -61,7 +63,7 @@ func (w *world) reopen(browser func(string) error) {
 	w.t.Cleanup(func() { st.Close() })
 	w.store = st
 	w.app = app.New(app.Options{Store: st, HTTP: w.http, OpenBrowser: browser, Now: w.clock.Now,
-		SignInWait: 30 * time.Second, PageSize: w.pageSize})
+		SignInWait: 30 * time.Second, PageSize: w.pageSize, Log: w.log})
 }
 
 // connect connects to the platform and returns the source.
