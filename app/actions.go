@@ -85,7 +85,8 @@ func (a *App) queued(ctx context.Context, id int64, err error) (Outcome, error) 
 }
 
 // sendPending sends a source's queued changes, oldest first. It stops at the
-// first one that cannot be sent now (the rest would fail the same way).
+// first one that cannot be sent now (the rest would fail the same way),
+// unless that one lacks a version, which only it waits for.
 func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) error {
 	changes, err := a.store.PendingChanges(ctx, s.src.ID)
 	if err != nil {
@@ -104,6 +105,9 @@ func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) erro
 		case storage.ChangeRefused:
 			rep.Refused++
 		default:
+			if c.BaseVersion == "" {
+				continue // it waits for a copy with a version (send); the others need not wait for it
+			}
 			return nil
 		}
 	}
@@ -139,6 +143,13 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 		return a.refused(ctx, c, problem(err, "This referral's data on the platform could not be read, so the change was not sent."))
 	}
 	updated, err := s.fhir.Update(ctx, "Task", c.TaskID, body, c.BaseVersion)
+	if errors.Is(err, fhir.ErrNoBaseVersion) {
+		// Neither our copy nor the platform's has a version: sent without
+		// one, the change could overwrite another's. It stays queued; once
+		// the platform's copy has a version, the change meets it as a
+		// conflict and the case worker decides again.
+		return a.queued(ctx, c.ID, problem(err, "The platform gave this referral no version number, so Referral Desk cannot be sure the change would not overwrite someone else's. It is kept and tried again at the next sync."))
+	}
 	if err != nil {
 		if fhir.KindOf(err) == fhir.KindConflict {
 			if fresh, rerr := s.fhir.Read(ctx, "Task", c.TaskID); rerr == nil {

@@ -80,7 +80,12 @@ func (e *BundleEntry) read(data []byte, at int) int {
 		if err != nil {
 			return -1
 		}
-		end := checkValue(data, at, 3)
+		var end int
+		if string(name) == "resource" {
+			end, e.duplicate = checkResource(data, at, 3)
+		} else {
+			end = checkValue(data, at, 3)
+		}
 		if end < 0 {
 			return -1
 		}

@@ -49,6 +49,9 @@ func agreeWithUnmarshal(t *testing.T, data []byte) {
 	var want Bundle
 	wantErr := unmarshal(data, &want)
 	got, err := readBundle(data)
+	for i := range got.Entry {
+		got.Entry[i].duplicate = "" // readBundle's own finding, for entryResource: unmarshal makes none
+	}
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("readBundle(%q): error %v; unmarshal: %v", data, err, wantErr)
 	}

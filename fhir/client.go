@@ -258,15 +258,23 @@ func (c *Client) Read(ctx context.Context, typ, id string) (Resource, error) {
 	return r, err
 }
 
+// ErrNoBaseVersion matches (errors.Is) an update Update refused to send:
+// it named no version it was based on, so it could overwrite a change made
+// meanwhile on the server.
+var ErrNoBaseVersion = errors.New("an update without the version it is based on")
+
 // Update replaces a resource with body, only if the server's copy is still
-// at version baseVersion. A 412 comes back as KindConflict.
+// at version baseVersion. A 412 comes back as KindConflict. Without a
+// baseVersion nothing is sent (ErrNoBaseVersion): a PUT without If-Match
+// overwrites whatever the server has.
 func (c *Client) Update(ctx context.Context, typ, id string, body []byte, baseVersion string) (Resource, error) {
 	op := "update " + typ + "/" + id
-	h := http.Header{}
-	if baseVersion != "" {
-		// Always quoted: real servers silently ignore an unquoted If-Match.
-		h.Set("If-Match", `W/"`+baseVersion+`"`)
+	if baseVersion == "" {
+		return Resource{}, &Error{Op: op, Kind: KindRefused, Err: ErrNoBaseVersion}
 	}
+	h := http.Header{}
+	// Always quoted: real servers silently ignore an unquoted If-Match.
+	h.Set("If-Match", `W/"`+baseVersion+`"`)
 	h.Set("Prefer", "return=representation")
 	_, data, err := c.do(ctx, op, http.MethodPut, c.url(typ+"/"+url.PathEscape(id), nil), body, h)
 	if err != nil {

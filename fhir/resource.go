@@ -105,11 +105,35 @@ func (r Resource) Ref() string { return r.Type + "/" + r.ID }
 
 // ParseResource reads the identity of a resource and keeps its bytes. It
 // reads only resourceType, id and meta; the rest is left for typed views.
+// JSON in which an object gives a member twice is refused
+// (ErrDuplicateMember).
 func ParseResource(raw []byte) (Resource, error) {
-	if !json.Valid(raw) {
+	end, dup := checkResource(raw, 0, 0)
+	if end < 0 || skipSpace(raw, end) != len(raw) {
 		return Resource{}, fmt.Errorf("not a FHIR resource: invalid JSON")
 	}
+	if dup != "" {
+		return Resource{}, fmt.Errorf("not a FHIR resource: %w", duplicateError(dup))
+	}
 	return parseValidResource(raw)
+}
+
+// ErrDuplicateMember matches (errors.Is) a resource in which an object gives
+// a member twice: readers differ on which value counts (checkResource), so
+// such a resource is malformed, never stored, and never the base of an update.
+var ErrDuplicateMember = errors.New("a member is given twice in one object")
+
+func duplicateError(name string) error { return fmt.Errorf("%w: %q", ErrDuplicateMember, name) }
+
+// entryResource reads the resource of a search or batch entry, refusing one
+// that gives a member twice. A refused resource comes back with what could
+// be read of its type and id, to name it.
+func entryResource(e BundleEntry) (Resource, error) {
+	r, err := parseValidResource(e.Resource)
+	if e.duplicate != "" {
+		return Resource{Type: r.Type, ID: r.ID}, duplicateError(e.duplicate)
+	}
+	return r, err
 }
 
 // readMeta reads versionId and lastUpdated of a meta object; null is none.
@@ -192,6 +216,10 @@ type BundleEntry struct {
 	Search   *EntrySearch    `json:"search,omitempty"`
 	Request  *EntryRequest   `json:"request,omitempty"`
 	Response *EntryResponse  `json:"response,omitempty"`
+
+	// duplicate is a member name an object in Resource gives twice, found
+	// by readBundle as it checks the JSON; "" when none is.
+	duplicate string
 }
 
 // EntrySearch is Bundle.entry.search; Mode is "match" or "include".

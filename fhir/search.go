@@ -192,9 +192,9 @@ func readSearchPage(op, typ string, data []byte, date string) (Page, string, err
 		if len(e.Resource) == 0 {
 			continue
 		}
-		r, err := parseValidResource(e.Resource)
+		r, err := entryResource(e)
 		if err != nil || r.ID == "" {
-			p.Skipped = append(p.Skipped, fmt.Sprintf("entry %d is not a valid resource", i+1))
+			p.Skipped = append(p.Skipped, skippedEntry(i, r, err))
 			continue
 		}
 		mode := ""
@@ -210,6 +210,19 @@ func readSearchPage(op, typ string, data []byte, date string) (Page, string, err
 		}
 	}
 	return p, b.LinkURL("next"), nil
+}
+
+// skippedEntry says which entry of a page was left out, and why.
+func skippedEntry(i int, r Resource, err error) string {
+	s := fmt.Sprintf("entry %d", i+1)
+	if r.Type != "" && r.ID != "" {
+		s += " (" + r.Ref() + ")"
+	}
+	s += " is not a valid resource"
+	if errors.Is(err, ErrDuplicateMember) {
+		s += ": " + err.Error()
+	}
+	return s
 }
 
 // statusCode reads the code that starts a batch entry's status ("404 Not
@@ -316,7 +329,7 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 			out[i].Err = fe
 			continue
 		}
-		r, err := parseValidResource(e.Resource)
+		r, err := entryResource(e)
 		if err != nil {
 			out[i].Err = &Error{Op: "read " + refs[i], Kind: KindBadResponse, Err: err}
 			continue
