@@ -37,221 +37,272 @@ var (
 	additionalContent = fhir.CodeableConcept{Coding: []fhir.Coding{{System: fhir.SystemSDOHTemporary, Code: codeAdditional}}}
 )
 
+// reason is one health concern a referral addresses: the need it belongs to
+// and the finding that shows it.
+type reason struct {
+	need *need
+	f    finding
+}
+
+// draws are a referral's decisions, drawn from its streams before anything
+// is built: each resource below reads them, and the streams they share
+// (dates, notes) are drawn in the order the resources are built.
+type draws struct {
+	i                   int
+	at                  time.Time
+	authored            string
+	ids                 struct{ task, sr, consent, goal, proc string }
+	owner, status, prio string
+	dnc                 bool
+	noConsent, inactive bool
+	req                 *clinician
+	who                 person
+	subject             fhir.Reference
+	need                *need
+	svc                 service
+	reasons             []reason
+	hasGoal, confirmed  bool
+	selfReported        bool
+	aim                 outcome
+	achievement         fhir.CodeableConcept
+	dates, notes        *rnd
+}
+
 func (g *Generator) build(i int, authoredOn time.Time, spec Spec) referral {
-	at := authoredOn.UTC()
-	authored := at.Format(instantLayout)
-	ids := struct{ task, sr, consent, goal, proc string }{
-		fmt.Sprintf("task-%05d", i), fmt.Sprintf("sr-%05d", i), fmt.Sprintf("consent-%05d", i),
-		fmt.Sprintf("goal-%05d", i), fmt.Sprintf("proc-%05d", i),
+	d := g.draw(i, authoredOn, spec)
+	b := referral{}
+	var reasonRefs []fhir.Reference
+	b.conditions, reasonRefs = d.conditions()
+	b.goal = d.goal(reasonRefs)
+	b.consent = d.consent()
+	b.serviceRequest = d.serviceRequest(reasonRefs, b.goal != nil, b.consent != nil)
+	b.task = d.task(g.rnd(i, streamReason), g.rnd(i, streamExtras), reasonRefs)
+	if d.status == fhir.StatusCompleted {
+		b.procedure = d.procedure(&b.task, reasonRefs)
 	}
+	if g.patientIndex(i) == i {
+		p := d.who.resource()
+		b.patient = &p
+	}
+	return b
+}
 
-	owner := g.owner(i, spec)
-	status := g.status(i, spec, owner)
-	priority := g.priority(i, spec)
-	dnc := decide(spec.DoNotContact, g.rnd(i, streamContact), 50)
+// draw makes a referral's decisions.
+func (g *Generator) draw(i int, authoredOn time.Time, spec Spec) *draws {
+	d := &draws{i: i, at: authoredOn.UTC()}
+	d.authored = d.at.Format(instantLayout)
+	d.ids.task, d.ids.sr, d.ids.consent = fmt.Sprintf("task-%05d", i), fmt.Sprintf("sr-%05d", i), fmt.Sprintf("consent-%05d", i)
+	d.ids.goal, d.ids.proc = fmt.Sprintf("goal-%05d", i), fmt.Sprintf("proc-%05d", i)
+
+	d.owner = g.owner(i, spec)
+	d.status = g.status(i, spec, d.owner)
+	d.prio = g.priority(i, spec)
+	d.dnc = decide(spec.DoNotContact, g.rnd(i, streamContact), 50)
 	cr := g.rnd(i, streamConsent)
-	noConsent := decide(spec.NoConsent, cr, 150)
-	consentInactive := cr.permille(100)
+	d.noConsent = decide(spec.NoConsent, cr, 150)
+	d.inactive = cr.permille(100)
 
-	req := &requesters[weighted(g.rnd(i, streamRequester), requesterWeights)]
-	pi := g.patientIndex(i)
-	who := newPerson(g.seed, g.born, pi)
+	d.req = &requesters[weighted(g.rnd(i, streamRequester), requesterWeights)]
+	d.who = newPerson(g.seed, g.born, g.patientIndex(i))
+	d.subject = d.who.reference()
 
 	// What the person needs, the service asked for, why, and the goal.
 	nr := g.rnd(i, streamNeed)
-	n := &needs[weighted(nr, needWeights)]
-	svc := pick(nr, n.services)
-	type reason struct {
-		need *need
-		f    finding
-	}
-	reasons := []reason{{n, pick(nr, n.findings)}}
+	d.need = &needs[weighted(nr, needWeights)]
+	d.svc = pick(nr, d.need.services)
+	d.reasons = []reason{{d.need, pick(nr, d.need.findings)}}
 	if nr.permille(300) {
-		n2 := needByCode[pick(nr, n.related)]
-		reasons = append(reasons, reason{n2, pick(nr, n2.findings)})
+		n2 := needByCode[pick(nr, d.need.related)]
+		d.reasons = append(d.reasons, reason{n2, pick(nr, n2.findings)})
 	}
-	hasGoal := nr.permille(400)
-	aim := pick(nr, n.outcomes)
-	achievement := pick(nr, achievements)
-	confirmed := nr.permille(400)
-	selfReported := nr.permille(500)
+	d.hasGoal = nr.permille(400)
+	d.aim = pick(nr, d.need.outcomes)
+	d.achievement = pick(nr, achievements)
+	d.confirmed = nr.permille(400)
+	d.selfReported = nr.permille(500)
 
-	dr := g.rnd(i, streamDates)
-	notes := g.rnd(i, streamNotes)
+	d.dates = g.rnd(i, streamDates)
+	d.notes = g.rnd(i, streamNotes)
+	return d
+}
 
-	b := referral{}
-	subject := who.reference()
-
-	// Conditions: the health concerns the referral addresses.
-	var reasonRefs []fhir.Reference
-	for k, rs := range reasons {
-		id := fmt.Sprintf("cond-%05d-%d", i, k+1)
-		onset := at.AddDate(0, 0, -7-dr.intn(400))
+// conditions are the health concerns the referral addresses.
+func (d *draws) conditions() ([]condition, []fhir.Reference) {
+	var out []condition
+	var refs []fhir.Reference
+	for k, rs := range d.reasons {
+		id := fmt.Sprintf("cond-%05d-%d", d.i, k+1)
+		onset := d.at.AddDate(0, 0, -7-d.dates.intn(400))
 		c := condition{
 			ResourceType: "Condition", ID: id, Meta: profile(profileCondition),
 			ClinicalStatus:     conditionActive,
 			VerificationStatus: conditionUnconfirmed,
 			Category:           conditionCategory(rs.need),
 			Code:               rs.f.concept(),
-			Subject:            subject,
+			Subject:            d.subject,
 			OnsetPeriod:        &period{Start: onset.Format(time.DateOnly)},
-			RecordedDate:       at.AddDate(0, 0, -dr.intn(4)).Format(time.DateOnly),
+			RecordedDate:       d.at.AddDate(0, 0, -d.dates.intn(4)).Format(time.DateOnly),
 		}
-		if confirmed {
+		if d.confirmed {
 			c.VerificationStatus = conditionConfirmed
 		}
-		if selfReported {
-			ref := subject
-			c.Asserter = &ref
-		} else {
-			ref := req.roleReference()
-			c.Asserter = &ref
+		asserter := d.req.roleReference()
+		if d.selfReported {
+			asserter = d.subject
 		}
-		b.conditions = append(b.conditions, c)
-		reasonRefs = append(reasonRefs, fhir.Reference{Reference: "Condition/" + id, Display: rs.f.label()})
+		c.Asserter = &asserter
+		out = append(out, c)
+		refs = append(refs, fhir.Reference{Reference: "Condition/" + id, Display: rs.f.label()})
 	}
+	return out, refs
+}
 
-	// Goal: what the person and the requester want to achieve.
-	if hasGoal {
-		gl := goal{
-			ResourceType: "Goal", ID: ids.goal, Meta: profile(profileGoal),
-			LifecycleStatus:   "active",
-			AchievementStatus: &achievement,
-			Category:          []fhir.CodeableConcept{n.category()},
-			Description:       fhir.CodeableConcept{Coding: []fhir.Coding{{System: fhir.SystemSNOMED, Code: aim.code, Display: aim.display}}},
-			Subject:           subject,
-			Target:            []goalTarget{{DueDate: at.AddDate(0, 0, 90).Format(time.DateOnly)}},
-			StatusDate:        at.Format(time.DateOnly),
-			Addresses:         reasonRefs,
-		}
-		if aim.code == "1078229009" { // food security: measured by the Hunger Vital Sign, as in the IG example
-			gl.Target[0].Measure = &hungerVitalSign
-			gl.Target[0].DetailCodeableConcept = &noRisk
-		}
-		b.goal = &gl
+// goal is what the person and the requester want to achieve, if any.
+func (d *draws) goal(addresses []fhir.Reference) *goal {
+	if !d.hasGoal {
+		return nil
 	}
-
-	// Consent to share the person's information with community partners.
-	if !noConsent {
-		signed := at.AddDate(0, 0, -dr.intn(11))
-		st := "active"
-		if consentInactive { // an authorization that has run out
-			signed = at.AddDate(0, 0, -380-dr.intn(340))
-			st = "inactive"
-		}
-		b.consent = &consent{
-			ResourceType: "Consent", ID: ids.consent, Meta: profile(fhir.ProfileConsent),
-			Status:       st,
-			Scope:        consentScope,
-			Category:     []fhir.CodeableConcept{consentCategory},
-			Patient:      subject,
-			DateTime:     signed.Format(time.DateOnly),
-			Organization: []fhir.Reference{req.org.reference()},
-			SourceAttachment: attachment{
-				ContentType: "application/pdf", Language: "en",
-				Title:    "Authorization to share social needs information with community partners",
-				Creation: signed.Format(time.DateOnly),
-			},
-			PolicyRule: hipaaAuth,
-			Provision: consentProvision{
-				Type:   "permit",
-				Period: period{Start: signed.Format(time.DateOnly), End: signed.AddDate(1, 0, 0).Format(time.DateOnly)},
-				Actor:  []consentActor{{Role: informationRecipient, Reference: platform.reference()}},
-			},
-		}
+	achievement := d.achievement
+	gl := goal{
+		ResourceType: "Goal", ID: d.ids.goal, Meta: profile(profileGoal),
+		LifecycleStatus:   "active",
+		AchievementStatus: &achievement,
+		Category:          []fhir.CodeableConcept{d.need.category()},
+		Description:       fhir.CodeableConcept{Coding: []fhir.Coding{{System: fhir.SystemSNOMED, Code: d.aim.code, Display: d.aim.display}}},
+		Subject:           d.subject,
+		Target:            []goalTarget{{DueDate: d.at.AddDate(0, 0, 90).Format(time.DateOnly)}},
+		StatusDate:        d.at.Format(time.DateOnly),
+		Addresses:         addresses,
 	}
+	if d.aim.code == "1078229009" { // food security: measured by the Hunger Vital Sign, as in the IG example
+		gl.Target[0].Measure = &hungerVitalSign
+		gl.Target[0].DetailCodeableConcept = &noRisk
+	}
+	return &gl
+}
 
-	// The ServiceRequest: what is asked for.
+// consent to share the person's information with community partners, if any.
+func (d *draws) consent() *consent {
+	if d.noConsent {
+		return nil
+	}
+	signed := d.at.AddDate(0, 0, -d.dates.intn(11))
+	st := "active"
+	if d.inactive { // an authorization that has run out
+		signed = d.at.AddDate(0, 0, -380-d.dates.intn(340))
+		st = "inactive"
+	}
+	return &consent{
+		ResourceType: "Consent", ID: d.ids.consent, Meta: profile(fhir.ProfileConsent),
+		Status:       st,
+		Scope:        consentScope,
+		Category:     []fhir.CodeableConcept{consentCategory},
+		Patient:      d.subject,
+		DateTime:     signed.Format(time.DateOnly),
+		Organization: []fhir.Reference{d.req.org.reference()},
+		SourceAttachment: attachment{
+			ContentType: "application/pdf", Language: "en",
+			Title:    "Authorization to share social needs information with community partners",
+			Creation: signed.Format(time.DateOnly),
+		},
+		PolicyRule: hipaaAuth,
+		Provision: consentProvision{
+			Type:   "permit",
+			Period: period{Start: signed.Format(time.DateOnly), End: signed.AddDate(1, 0, 0).Format(time.DateOnly)},
+			Actor:  []consentActor{{Role: informationRecipient, Reference: platform.reference()}},
+		},
+	}
+}
+
+// serviceRequest is what is asked for.
+func (d *draws) serviceRequest(reasonRefs []fhir.Reference, hasGoal, hasConsent bool) serviceRequest {
 	sr := serviceRequest{
-		ResourceType: "ServiceRequest", ID: ids.sr, Meta: profile(fhir.ProfileServiceRequest),
+		ResourceType: "ServiceRequest", ID: d.ids.sr, Meta: profile(fhir.ProfileServiceRequest),
 		Status:          "active",
 		Intent:          "order",
-		Category:        []fhir.CodeableConcept{socialCare, n.category()},
-		Priority:        priority,
-		Code:            svc.concept(),
-		Subject:         subject,
-		AuthoredOn:      authored,
-		Requester:       req.roleReference(),
+		Category:        []fhir.CodeableConcept{socialCare, d.need.category()},
+		Priority:        d.prio,
+		Code:            d.svc.concept(),
+		Subject:         d.subject,
+		AuthoredOn:      d.authored,
+		Requester:       d.req.roleReference(),
 		ReasonReference: reasonRefs,
 	}
-	if b.goal != nil {
-		sr.Extension = []extension{{URL: extPertainsGoal, ValueReference: &fhir.Reference{Reference: "Goal/" + ids.goal, Display: aim.display}}}
+	if hasGoal {
+		sr.Extension = []extension{{URL: extPertainsGoal, ValueReference: &fhir.Reference{Reference: "Goal/" + d.ids.goal, Display: d.aim.display}}}
 	}
-	if dnc {
+	if d.dnc {
 		sr.OrderDetail = []fhir.CodeableConcept{doNotContact}
 	}
-	if dr.permille(350) {
-		sr.OccurrencePeriod = &period{Start: at.Format(time.DateOnly), End: at.AddDate(0, 0, 30*(1+dr.intn(3))).Format(time.DateOnly)}
+	if d.dates.permille(350) {
+		sr.OccurrencePeriod = &period{Start: d.at.Format(time.DateOnly), End: d.at.AddDate(0, 0, 30*(1+d.dates.intn(3))).Format(time.DateOnly)}
 	}
-	if b.consent != nil {
-		sr.SupportingInfo = []fhir.Reference{{Reference: "Consent/" + ids.consent, Display: "Consent to share information"}}
+	if hasConsent {
+		sr.SupportingInfo = []fhir.Reference{{Reference: "Consent/" + d.ids.consent, Display: "Consent to share information"}}
 	}
-	if notes.permille(450) {
-		sr.Note = []annotation{{AuthorReference: req.practitionerReference(), Time: authored, Text: pick(notes, n.notes)}}
+	if d.notes.permille(450) {
+		sr.Note = []annotation{{AuthorReference: d.req.practitionerReference(), Time: d.authored, Text: pick(d.notes, d.need.notes)}}
 	}
-	b.serviceRequest = sr
+	return sr
+}
 
-	// The Task: the referral as the CBO works it.
+// task is the referral as the CBO works it.
+func (d *draws) task(reasons, extras *rnd, reasonRefs []fhir.Reference) task {
 	t := task{
-		ResourceType: "Task", ID: ids.task, Meta: profile(fhir.ProfileReferralTask),
-		Status:     status,
+		ResourceType: "Task", ID: d.ids.task, Meta: profile(fhir.ProfileReferralTask),
+		Status:     d.status,
 		Intent:     "order",
-		Priority:   priority,
+		Priority:   d.prio,
 		Code:       fulfillCode,
-		Focus:      fhir.Reference{Reference: "ServiceRequest/" + ids.sr, Display: svc.label()},
-		For:        subject,
-		AuthoredOn: authored,
-		Requester:  req.roleReference(),
+		Focus:      fhir.Reference{Reference: "ServiceRequest/" + d.ids.sr, Display: d.svc.label()},
+		For:        d.subject,
+		AuthoredOn: d.authored,
+		Requester:  d.req.roleReference(),
 	}
-	if owner != "" {
-		t.Owner = &fhir.Reference{Reference: owner, Display: displayFor(owner)}
+	if d.owner != "" {
+		t.Owner = &fhir.Reference{Reference: d.owner, Display: displayFor(d.owner)}
 	}
-	t.StatusReason = statusReason(status, g.rnd(i, streamReason))
-	wantsNote := notes.permille(300)
-	contact := pick(notes, contactNotes)
-	if who.language != "en" && notes.permille(500) {
-		contact = "Prefers " + languageNames[who.language] + "; please use an interpreter."
+	t.StatusReason = statusReason(d.status, reasons)
+	wantsNote := d.notes.permille(300)
+	contact := pick(d.notes, contactNotes)
+	if d.who.language != "en" && d.notes.permille(500) {
+		contact = "Prefers " + languageNames[d.who.language] + "; please use an interpreter."
 	}
 	switch {
-	case dnc:
-		t.Note = []annotation{{AuthorReference: req.practitionerReference(), Time: authored, Text: pick(notes, doNotContactNotes)}}
+	case d.dnc:
+		t.Note = []annotation{{AuthorReference: d.req.practitionerReference(), Time: d.authored, Text: pick(d.notes, doNotContactNotes)}}
 	case wantsNote:
-		t.Note = []annotation{{AuthorReference: req.practitionerReference(), Time: authored, Text: contact}}
+		t.Note = []annotation{{AuthorReference: d.req.practitionerReference(), Time: d.authored, Text: contact}}
 	}
-	if g.rnd(i, streamExtras).permille(50) {
+	if extras.permille(50) {
 		t.Input = []taskParameter{{Type: additionalContent, ValueReference: fhir.Reference{
-			Reference: reasonRefs[0].Reference, Display: reasons[0].f.label() + " (health concern)"}}}
+			Reference: reasonRefs[0].Reference, Display: d.reasons[0].f.label() + " (health concern)"}}}
 	}
+	return t
+}
 
-	// A completed referral says what was done: the Procedure it references.
-	if status == fhir.StatusCompleted {
-		p := procedure{
-			ResourceType: "Procedure", ID: ids.proc, Meta: profile(fhir.ProfileProcedure),
-			BasedOn:  []fhir.Reference{{Reference: "ServiceRequest/" + ids.sr}},
-			Status:   "completed",
-			Category: fhir.CodeableConcept{Coding: []fhir.Coding{socialCare.Coding[0], n.category().Coding[0]}},
-			Code:     fhir.CodeableConcept{Coding: svc.concept().Coding},
-			Subject:  subject,
-			// A date, as in the IG's Procedure examples. The generator has no
-			// clock, and the platform stamps the referral as last updated at
-			// authoredOn: a later date could lie in the demo's future.
-			PerformedDateTime: at.Format(time.DateOnly),
-			ReasonReference:   reasonRefs,
-		}
-		if owner != "" {
-			p.Performer = []procedurePerformer{{Actor: *t.Owner}}
-		}
-		b.procedure = &p
-		t.Output = []taskParameter{{Type: resultingActivity, ValueReference: fhir.Reference{
-			Reference: "Procedure/" + ids.proc, Display: svc.display}}}
+// procedure is what a completed referral says was done; the Task's output
+// references it.
+func (d *draws) procedure(t *task, reasonRefs []fhir.Reference) *procedure {
+	p := procedure{
+		ResourceType: "Procedure", ID: d.ids.proc, Meta: profile(fhir.ProfileProcedure),
+		BasedOn:  []fhir.Reference{{Reference: "ServiceRequest/" + d.ids.sr}},
+		Status:   "completed",
+		Category: fhir.CodeableConcept{Coding: []fhir.Coding{socialCare.Coding[0], d.need.category().Coding[0]}},
+		Code:     fhir.CodeableConcept{Coding: d.svc.concept().Coding},
+		Subject:  d.subject,
+		// A date, as in the IG's Procedure examples. The platform stamps the
+		// referral as last updated at authoredOn: a later date could lie in
+		// the demo's future.
+		PerformedDateTime: d.at.Format(time.DateOnly),
+		ReasonReference:   reasonRefs,
 	}
-	b.task = t
-
-	if pi == i {
-		p := who.resource()
-		b.patient = &p
+	if d.owner != "" {
+		p.Performer = []procedurePerformer{{Actor: *t.Owner}}
 	}
-	return b
+	t.Output = []taskParameter{{Type: resultingActivity, ValueReference: fhir.Reference{
+		Reference: "Procedure/" + d.ids.proc, Display: d.svc.display}}}
+	return &p
 }
 
 var (
