@@ -39,86 +39,114 @@ type include struct {
 // are ignored (and left out of the links) unless strict.
 func (s *Server) parseSearch(typ string, pairs []kv, strict bool) (*searchQuery, *reply) {
 	q := &searchQuery{typ: typ, count: s.opts.PageSize}
-	bad := func(format string, a ...any) (*searchQuery, *reply) {
-		rep := outcomeReply(http.StatusBadRequest, "invalid", fmt.Sprintf(format, a...))
-		return nil, &rep
-	}
 	for _, p := range pairs {
 		name, modifier, _ := strings.Cut(p.key, ":")
 		if strings.HasPrefix(name, "_") && modifier != "" {
-			return bad("modifier %s is not supported", p.key)
+			return nil, badSearch("modifier %s is not supported", p.key)
 		}
-		keep := true
-		switch name {
-		case "_count":
-			n, err := strconv.Atoi(p.value)
-			if err != nil || n < 0 {
-				return bad("_count must be a whole number, not %q", p.value)
-			}
-			q.count = min(n, maxCount)
-		case "_sort":
-			switch p.value {
-			case "_lastUpdated":
-				q.desc = false
-			case "-_lastUpdated":
-				q.desc = true
-			default:
-				return bad("_sort supports _lastUpdated and -_lastUpdated, not %q", p.value)
-			}
-		case "_total":
-			switch p.value {
-			case "none":
-				q.total = false
-			case "estimate", "accurate":
-				q.total = true
-			default:
-				return bad("_total must be none, estimate or accurate")
-			}
-		case "_include":
-			inc, err := s.parseInclude(typ, p.value)
-			if err != nil {
-				return bad("%v", err)
-			}
-			q.includes = append(q.includes, inc)
-		case "_getpages":
-			q.pages, keep = p.value, false
-		case "_getpagesoffset":
-			n, err := strconv.Atoi(p.value)
-			if err != nil || n < 0 {
-				return bad("_getpagesoffset must be a whole number")
-			}
-			q.offset, keep = n, false
-		case "_format", "_pretty":
-			keep = false
-		case "_id":
-			ids := strings.Split(p.value, ",")
-			q.filters = append(q.filters, func(v *version) bool { return slices.Contains(ids, v.id) })
-		case "_lastUpdated":
-			f, err := lastUpdatedFilter(p.value)
-			if err != nil {
-				return bad("_lastUpdated: %v", err)
-			}
-			q.filters = append(q.filters, f)
-		default:
-			sp, ok := searchParams[typ][name]
-			if !ok {
-				if strict {
-					return bad("%s has no search parameter %q on this platform", typ, p.key)
-				}
-				keep = false
-				break
-			}
-			f, err := s.paramFilter(sp, modifier, p.value)
-			if err != nil {
-				return bad("%s: %v", p.key, err)
-			}
-			q.filters = append(q.filters, f)
+		keep, err := s.readParam(q, name, modifier, p.value, strict)
+		if err != nil {
+			return nil, badSearch("%v", err)
 		}
 		if keep {
 			q.kept = append(q.kept, p)
 		}
 	}
 	return q, nil
+}
+
+func badSearch(format string, a ...any) *reply {
+	rep := outcomeReply(http.StatusBadRequest, "invalid", fmt.Sprintf(format, a...))
+	return &rep
+}
+
+// readParam adds one parameter to q; keep says whether the links of the
+// result repeat it (paging and format parameters, and unknown ones, not).
+func (s *Server) readParam(q *searchQuery, name, modifier, value string, strict bool) (keep bool, err error) {
+	switch name {
+	case "_count", "_sort", "_total", "_getpages", "_getpagesoffset", "_format", "_pretty":
+		return readResultParam(q, name, value)
+	case "_include":
+		inc, err := s.parseInclude(q.typ, value)
+		if err != nil {
+			return false, err
+		}
+		q.includes = append(q.includes, inc)
+	case "_id":
+		ids := strings.Split(value, ",")
+		q.filters = append(q.filters, func(v *version) bool { return slices.Contains(ids, v.id) })
+	case "_lastUpdated":
+		f, err := lastUpdatedFilter(value)
+		if err != nil {
+			return false, fmt.Errorf("_lastUpdated: %v", err)
+		}
+		q.filters = append(q.filters, f)
+	default:
+		sp, ok := searchParams[q.typ][name]
+		if !ok {
+			if strict {
+				return false, fmt.Errorf("%s has no search parameter %q on this platform", q.typ, joinModifier(name, modifier))
+			}
+			return false, nil
+		}
+		f, err := s.paramFilter(sp, modifier, value)
+		if err != nil {
+			return false, fmt.Errorf("%s: %v", joinModifier(name, modifier), err)
+		}
+		q.filters = append(q.filters, f)
+	}
+	return true, nil
+}
+
+func joinModifier(name, modifier string) string {
+	if modifier == "" {
+		return name
+	}
+	return name + ":" + modifier
+}
+
+// readResultParam reads the parameters that shape the result, not which
+// resources match: page size, order, total, paging and format.
+func readResultParam(q *searchQuery, name, value string) (keep bool, err error) {
+	switch name {
+	case "_count":
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 0 {
+			return false, fmt.Errorf("_count must be a whole number, not %q", value)
+		}
+		q.count = min(n, maxCount)
+	case "_sort":
+		switch value {
+		case "_lastUpdated":
+			q.desc = false
+		case "-_lastUpdated":
+			q.desc = true
+		default:
+			return false, fmt.Errorf("_sort supports _lastUpdated and -_lastUpdated, not %q", value)
+		}
+	case "_total":
+		switch value {
+		case "none":
+			q.total = false
+		case "estimate", "accurate":
+			q.total = true
+		default:
+			return false, fmt.Errorf("_total must be none, estimate or accurate")
+		}
+	case "_getpages":
+		q.pages = value
+		return false, nil
+	case "_getpagesoffset":
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 0 {
+			return false, fmt.Errorf("_getpagesoffset must be a whole number")
+		}
+		q.offset = n
+		return false, nil
+	case "_format", "_pretty":
+		return false, nil
+	}
+	return true, nil
 }
 
 func (s *Server) parseInclude(typ, value string) (include, error) {
