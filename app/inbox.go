@@ -12,13 +12,6 @@ import (
 // InboxFilter narrows the inbox: statuses, platform, category, search text, sort.
 type InboxFilter = storage.InboxFilter
 
-// Views of the inbox, as the case worker thinks of them.
-var (
-	ViewNew    = []string{"requested", "received"}
-	ViewActive = []string{"accepted", "in-progress", "on-hold"}
-	ViewClosed = []string{"completed", "rejected", "failed", "cancelled", "entered-in-error"}
-)
-
 // Inbox lists referrals across all platforms.
 func (a *App) Inbox(ctx context.Context, f InboxFilter) ([]Referral, error) {
 	return a.store.Referrals(ctx, f)

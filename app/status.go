@@ -5,6 +5,113 @@ package app
 
 import "github.com/referraldesk/referraldesk/fhir"
 
+// stage is where a status stands in the referral workflow; the inbox's
+// views are the stages.
+type stage int
+
+const (
+	stageNone   stage = iota // in no view but All
+	stageNew                 // waiting for the organization to accept or decline
+	stageActive              // accepted, under way
+	stageClosed              // finished
+)
+
+type status struct {
+	code  string
+	label string // how it reads in the inbox
+	stage stage
+}
+
+// workflow is the one list of the statuses a referral Task can have, in the
+// order the inbox sorts them "By status": work waiting on the organization
+// first, then work under way, then finished work (SDOH Clinical Care IG,
+// ../shared/docs/referral-workflow.md). Every other list of statuses is made
+// from it: the views, the statuses the command line accepts, and the ranks
+// the store sorts by (StatusRank).
+var workflow = []status{
+	{fhir.StatusRequested, "New", stageNew},
+	// Not allowed since IG 2.1.0; older servers may still send it: read as new, never written.
+	{fhir.StatusReceived, "New", stageNew},
+	{fhir.StatusAccepted, "Accepted", stageActive},
+	{fhir.StatusInProgress, "In progress", stageActive},
+	{fhir.StatusOnHold, "On hold", stageActive},
+	{fhir.StatusCompleted, "Completed", stageClosed},
+	{fhir.StatusFailed, "Could not complete", stageClosed},
+	{fhir.StatusRejected, "Declined", stageClosed},
+	{fhir.StatusCancelled, "Cancelled", stageClosed},
+	{fhir.StatusEnteredInError, "Withdrawn (entered in error)", stageClosed},
+}
+
+// unranked are FHIR Task statuses that are no referral's in the IG: draft is
+// the requester's before sending, ready is not allowed. A platform may still
+// send them; they sort with codes nobody knows, after the workflow.
+var unranked = []status{
+	{fhir.StatusDraft, "Draft", stageNone},
+	{fhir.StatusReady, fhir.StatusReady, stageNone},
+}
+
+func statusOf(code string) (status, int, bool) {
+	for i, s := range workflow {
+		if s.code == code {
+			return s, i, true
+		}
+	}
+	for _, s := range unranked {
+		if s.code == code {
+			return s, len(workflow), true
+		}
+	}
+	return status{code: code, label: code}, len(workflow), false
+}
+
+// KnownStatus reports whether code is a FHIR Task status a referral can have.
+func KnownStatus(code string) bool {
+	_, _, ok := statusOf(code)
+	return ok
+}
+
+// StatusRank is a status's place in the workflow order ("By status"), from
+// 0; unknown codes, draft and ready share the last place.
+func StatusRank(code string) int {
+	_, rank, _ := statusOf(code)
+	return rank
+}
+
+// StatusLabel is how a status reads in the inbox.
+func StatusLabel(code string) string {
+	s, _, _ := statusOf(code)
+	return s.label
+}
+
+// Closed reports whether a referral in status is finished.
+func Closed(code string) bool {
+	s, _, _ := statusOf(code)
+	return s.stage == stageClosed
+}
+
+// isNew reports a referral nobody at the organization has accepted or declined.
+func isNew(code string) bool {
+	s, _, _ := statusOf(code)
+	return s.stage == stageNew
+}
+
+// Views of the inbox, as the case worker thinks of them: the statuses of each stage.
+var (
+	ViewNew    = statusesIn(stageNew)
+	ViewActive = statusesIn(stageActive)
+	ViewClosed = statusesIn(stageClosed)
+)
+
+func statusesIn(st stage) []string {
+	var out []string
+	for _, s := range workflow {
+		if s.stage == st {
+			out = append(out, s.code)
+		}
+	}
+	return out
+}
+
 // transitions are the IG's allowed status changes for a referral recipient
 // (SDOH Clinical Care IG, "Checking Task Status"; ../shared/docs/referral-workflow.md).
 // entered-in-error is the requester's alone, so it is not offered here.
@@ -44,15 +151,6 @@ func NeedsReason(status string) bool {
 	return false
 }
 
-// Closed reports whether a referral in status is finished.
-func Closed(status string) bool {
-	switch status {
-	case fhir.StatusRejected, fhir.StatusCancelled, fhir.StatusCompleted, fhir.StatusFailed, fhir.StatusEnteredInError:
-		return true
-	}
-	return false
-}
-
 // ActionName is the case worker's word for moving to status.
 func ActionName(from, to string) string {
 	switch to {
@@ -75,31 +173,4 @@ func ActionName(from, to string) string {
 		return "Cancel"
 	}
 	return to
-}
-
-// StatusLabel is how a status reads in the inbox.
-func StatusLabel(status string) string {
-	switch status {
-	case fhir.StatusRequested, fhir.StatusReceived:
-		return "New"
-	case fhir.StatusAccepted:
-		return "Accepted"
-	case fhir.StatusRejected:
-		return "Declined"
-	case fhir.StatusInProgress:
-		return "In progress"
-	case fhir.StatusOnHold:
-		return "On hold"
-	case fhir.StatusCompleted:
-		return "Completed"
-	case fhir.StatusFailed:
-		return "Could not complete"
-	case fhir.StatusCancelled:
-		return "Cancelled"
-	case fhir.StatusEnteredInError:
-		return "Withdrawn (entered in error)"
-	case fhir.StatusDraft:
-		return "Draft"
-	}
-	return status
 }

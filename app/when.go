@@ -2,10 +2,7 @@ package app
 
 import (
 	"fmt"
-	"strings"
 	"time"
-
-	"github.com/referraldesk/referraldesk/fhir"
 )
 
 // DefaultOverdueDays is how many business days a new referral may wait
@@ -57,7 +54,7 @@ func Ago(t, now time.Time) string {
 // Overdue reports a referral that is still new (nobody has accepted or
 // declined it) more than days business days after it was sent.
 func Overdue(r Referral, now time.Time, days int) bool {
-	if r.Status != fhir.StatusRequested && r.Status != fhir.StatusReceived {
+	if !isNew(r.Status) {
 		return false
 	}
 	sent, ok := ParseWhen(r.AuthoredOn)
@@ -99,28 +96,4 @@ func sameDate(a, b time.Time) bool {
 // at the inbox and has not been opened.
 func Unread(r Referral, lastLook time.Time) bool {
 	return r.SeenAt.IsZero() && r.ReceivedAt.After(lastLook)
-}
-
-// Urgent reports priorities above routine (stat, asap, urgent).
-func Urgent(priority string) bool {
-	switch priority {
-	case "stat", "asap", "urgent":
-		return true
-	}
-	return false
-}
-
-// PriorityLabel is how a priority reads: "Urgent", "ASAP", "Immediately (stat)", "Routine".
-func PriorityLabel(p string) string {
-	switch p {
-	case "stat":
-		return "Immediately (stat)"
-	case "asap":
-		return "ASAP"
-	case "urgent":
-		return "Urgent"
-	case "routine", "":
-		return "Routine"
-	}
-	return strings.ToUpper(p[:1]) + p[1:]
 }

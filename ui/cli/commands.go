@@ -161,7 +161,7 @@ func runInbox(ctx context.Context, c *cmdline, args []string) error {
 	if *status != "" {
 		f.Statuses = strings.Split(*status, ",")
 		for _, s := range f.Statuses {
-			if !knownStatus(s) {
+			if !app.KnownStatus(s) {
 				return usageError(fmt.Sprintf("%q is not a referral status (requested, accepted, rejected, in-progress, on-hold, completed, failed, cancelled …)", s))
 			}
 		}
@@ -250,14 +250,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// knownStatus reports whether s is a FHIR Task status a referral can have.
-func knownStatus(s string) bool {
-	switch s {
-	case "draft", "requested", "received", "accepted", "rejected", "ready", "in-progress", "on-hold",
-		"completed", "failed", "cancelled", "entered-in-error":
-		return true
-	}
-	return false
 }
