@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,14 +77,11 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 	if err != nil {
 		return rep, err
 	}
-	q := url.Values{
-		"owner":    {src.Owner},
-		"_include": {"Task:focus", "Task:patient", "Task:requester"},
-		"_sort":    {"_lastUpdated"},
-		"_count":   {strconv.Itoa(a.page)},
-	}
-	if src.Watermark != "" {
-		q.Set("_lastUpdated", "gt"+src.Watermark)
+	q, err := fhir.TaskSearch{Owner: src.Owner, Since: src.Watermark, PageSize: a.page,
+		Include: []string{"Task:focus", "Task:patient", "Task:requester"}}.Query()
+	if err != nil {
+		a.noteFailure(ctx, id, err)
+		return rep, err
 	}
 	// Pages flow through stages that overlap: fhir.SearchPrepared fetches
 	// them and has up to fhir.PagesPreparedAtOnce prepared at once
