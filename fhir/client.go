@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/referraldesk/referraldesk/fhir/wire"
 )
 
 // TokenSource hands out the access token for one source's FHIR server.
@@ -45,31 +47,18 @@ type Client struct {
 
 const mediaType = "application/fhir+json"
 
-var errOffOrigin = errors.New("redirect to another server refused")
-
-// NewClient returns a client for the FHIR server at base. hc may be nil; its
-// redirect policy is replaced by one that never leaves the server's origin.
+// NewClient returns a client for the FHIR server at base. hc may be nil; the
+// client follows wire's policy over it, with redirects pinned to base and a
+// minute per request when hc has no timeout.
 func NewClient(base string, hc *http.Client, tokens TokenSource) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(base, "/"))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("not a FHIR base URL: %q", base)
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
-	}
-	own := *hc
 	c := &Client{base: u, tokens: tokens, MaxPages: 1000, MaxBody: 64 << 20, BatchSize: 100,
 		BatchesInFlight: DefaultBatchesInFlight}
-	own.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !c.onOrigin(req.URL) {
-			return fmt.Errorf("%w (%s)", errOffOrigin, req.URL.Host)
-		}
-		if len(via) >= 5 {
-			return errors.New("too many redirects")
-		}
-		return nil
-	}
-	c.hc = &own
+	// MaxBody is a setting: send gives each request the value it has then.
+	c.hc = wire.Policy{Timeout: 60 * time.Second, Pin: u}.Client(hc)
 	return c, nil
 }
 
@@ -80,10 +69,7 @@ func (c *Client) Base() string { return c.base.String() }
 func (c *Client) Requests() int64 { return c.requests.Load() }
 
 // onOrigin reports whether u is on the server's origin and under its base path.
-func (c *Client) onOrigin(u *url.URL) bool {
-	return u.Scheme == c.base.Scheme && strings.EqualFold(u.Host, c.base.Host) &&
-		(u.Path == c.base.Path || strings.HasPrefix(u.Path, c.base.Path+"/"))
-}
+func (c *Client) onOrigin(u *url.URL) bool { return wire.Within(c.base, u) }
 
 func (c *Client) url(path string, q url.Values) string {
 	s := c.base.String() + "/" + path
@@ -148,8 +134,9 @@ func (c *Client) send(ctx context.Context, op, method, target string, body []byt
 		return nil, nil, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("link outside %s refused", c.base.Host)}
 	}
 	token := ""
+	capped := wire.WithMaxBody(ctx, c.MaxBody)
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(capped, method, target, bytes.NewReader(body))
 		if err != nil {
 			return nil, nil, &Error{Op: op, Kind: KindOther, Err: err}
 		}
@@ -174,12 +161,15 @@ func (c *Client) send(ctx context.Context, op, method, target string, body []byt
 			if ctx.Err() != nil {
 				return nil, nil, &Error{Op: op, Kind: KindOffline, Err: ctx.Err()}
 			}
-			if errors.Is(err, errOffOrigin) {
+			if errors.Is(err, wire.ErrOffOrigin) {
 				return nil, nil, &Error{Op: op, Kind: KindRefused, Err: err}
+			}
+			if errors.Is(err, wire.ErrTooLarge) {
+				return nil, nil, &Error{Op: op, Kind: KindBadResponse, Err: err}
 			}
 			return nil, nil, &Error{Op: op, Kind: KindOffline, Err: err}
 		}
-		data, err := readLimited(resp.Body, c.MaxBody, buf)
+		data, err := readBody(resp.Body, buf)
 		resp.Body.Close()
 		if err != nil {
 			return nil, nil, &Error{Op: op, Kind: KindBadResponse, Status: resp.StatusCode, Err: err}
@@ -197,14 +187,12 @@ func (c *Client) send(ctx context.Context, op, method, target string, body []byt
 	}
 }
 
-// readLimited reads r into buf, which it empties first.
-func readLimited(r io.Reader, limit int64, buf *bytes.Buffer) ([]byte, error) {
+// readBody reads r into buf, which it empties first. r is capped (wire):
+// a body over MaxBody fails with wire.ErrTooLarge.
+func readBody(r io.Reader, buf *bytes.Buffer) ([]byte, error) {
 	buf.Reset()
-	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
+	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, err
-	}
-	if int64(buf.Len()) > limit {
-		return nil, fmt.Errorf("response larger than %d MB", limit>>20)
 	}
 	return buf.Bytes(), nil
 }

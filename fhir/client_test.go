@@ -9,10 +9,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/referraldesk/referraldesk/fhir/wire"
 )
 
 // pages serves a searchset whose next links are given per page number.
@@ -240,6 +244,48 @@ func TestBodyLimit(t *testing.T) {
 		t.Errorf("err = %v; want a 2 MB body refused with a 1 MB limit", err)
 	}
 }
+
+func TestBodyLimitAnnounced(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(2<<20))
+		w.Write([]byte(strings.Repeat(" ", 2<<20)))
+	}))
+	defer srv.Close()
+	c, _ := NewClient(srv.URL+"/fhir", nil, nil)
+	c.MaxBody = 1 << 20
+	if _, err := c.Read(context.Background(), "Task", "t1"); KindOf(err) != KindBadResponse || !errors.Is(err, wire.ErrTooLarge) {
+		t.Errorf("err = %v (kind %v); want a body announced at 2 MB refused as a bad response with a 1 MB limit", err, KindOf(err))
+	}
+}
+
+func TestUserAgentSent(t *testing.T) {
+	var agents []string
+	var mu sync.Mutex
+	srv := pagesServer(t, func(srvURL string, page int) string {
+		if page < 2 {
+			return fmt.Sprintf("%s/fhir/Task?page=%d", srvURL, page+1)
+		}
+		return ""
+	})
+	spy := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		agents = append(agents, r.Header.Get("User-Agent"))
+		mu.Unlock()
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c, _ := NewClient(srv.URL+"/fhir", spy, nil)
+	if _, err := c.Search(context.Background(), "Task", nil, func(Page) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(agents) != 3 || slices.ContainsFunc(agents, func(a string) bool { return a != wire.UserAgent() }) {
+		t.Errorf("User-Agents sent: %q; want %q on each of the 3 pages", agents, wire.UserAgent())
+	}
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestRetryAfterBothForms(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
