@@ -9,17 +9,58 @@ import (
 	"github.com/referraldesk/referraldesk/storage"
 )
 
+// SortOrder is how the inbox is ordered; within each order, newest first.
+type SortOrder string
+
+const (
+	SortReceived SortOrder = "received" // newest first (also "", the default)
+	SortPriority SortOrder = "priority" // most urgent first (PriorityRank)
+	SortStatus   SortOrder = "status"   // workflow order (StatusRank)
+)
+
 // InboxFilter narrows the inbox: statuses, platform, category, search text, sort.
-type InboxFilter = storage.InboxFilter
+type InboxFilter struct {
+	Statuses []string
+	SourceID int64  // 0 = every platform
+	Category string // SDOH category code; "" = any
+	Search   string // case-insensitive text in the person, the need or the requester
+	Sort     SortOrder
+	Limit    int // 0 = no limit
+	Offset   int
+}
 
 // Inbox lists referrals across all platforms.
 func (a *App) Inbox(ctx context.Context, f InboxFilter) ([]Referral, error) {
-	return a.store.Referrals(ctx, f)
+	sf := f.selection()
+	var err error
+	if sf.Order, err = f.Sort.stored(); err != nil {
+		return nil, err
+	}
+	return a.store.Referrals(ctx, sf)
 }
 
-// CountInbox counts the referrals a filter matches.
+// CountInbox counts the referrals a filter matches (its sort and page aside).
 func (a *App) CountInbox(ctx context.Context, f InboxFilter) (int, error) {
-	return a.store.CountReferrals(ctx, f)
+	return a.store.CountReferrals(ctx, f.selection())
+}
+
+// selection is f for the store, without its order.
+func (f InboxFilter) selection() storage.InboxFilter {
+	return storage.InboxFilter{Statuses: f.Statuses, SourceID: f.SourceID, Category: f.Category,
+		Search: f.Search, Limit: f.Limit, Offset: f.Offset}
+}
+
+// stored is the store's order for s: the ranks referralRow gives each row.
+func (s SortOrder) stored() (storage.Order, error) {
+	switch s {
+	case "", SortReceived:
+		return storage.NewestFirst, nil
+	case SortPriority:
+		return storage.ByPriorityRank, nil
+	case SortStatus:
+		return storage.ByStatusRank, nil
+	}
+	return 0, fmt.Errorf("app: unknown inbox sort %q", s)
 }
 
 // FindReferral resolves what a person typed to one referral: "TASKID" when it

@@ -24,7 +24,7 @@ func Open(dir string, o Options) (*App, error) {
 	if err != nil {
 		return nil, problem(err, "Referral Desk could not open its data in %s.", dir)
 	}
-	store, err := storage.Open(filepath.Join(dir, DatabaseName), storage.WithClock(o.Now))
+	store, err := storage.Open(filepath.Join(dir, DatabaseName), storage.WithClock(o.Now), storage.WithRanks(ranks))
 	if err != nil {
 		log.Error("opening the database", "cause", err)
 		lf.Close()

@@ -65,7 +65,14 @@ func referralRow(source int64, task fhir.Resource, rs *resourceSet) (storage.Ref
 	if row.Priority == "" {
 		row.Priority = "routine"
 	}
+	row.StatusRank, row.PriorityRank = ranks(row.Status, row.Priority)
 	return row, nil
+}
+
+// ranks are the inbox ranks of a referral's status and priority: the
+// store sorts by them.
+func ranks(status, priority string) (statusRank, priorityRank int) {
+	return StatusRank(status), PriorityRank(priority)
 }
 
 // needText is "Food insecurity — Assistance with application for food pantry program".

@@ -27,7 +27,8 @@ func benchPage(p, n int) ([]Resource, []Referral) {
 		res = append(res, Resource{Type: "Task", ID: id, VersionID: "1", LastUpdated: updated,
 			JSON: fmt.Appendf(nil, `{"resourceType":"Task","id":%q,"status":"requested","intent":"order"}`, id)})
 		refs = append(refs, Referral{TaskID: id, Status: benchStatuses[k%len(benchStatuses)],
-			Priority: benchPriorities[k%len(benchPriorities)], Category: benchCategories[k%len(benchCategories)],
+			Priority: benchPriorities[k%len(benchPriorities)], StatusRank: k % len(benchStatuses),
+			PriorityRank: len(benchPriorities) - 1 - k%len(benchPriorities), Category: benchCategories[k%len(benchCategories)],
 			Person: benchFirst[k%10] + " " + benchLast[(k/10)%10], Need: "Assistance with application for food pantry program",
 			Requester: "Eastside Community Clinic", AuthoredOn: updated, LastUpdated: updated, VersionID: "1",
 			Consent: "active", FocusRef: "ServiceRequest/sr-" + id, PatientRef: fmt.Sprintf("Patient/p-%d", k)})
@@ -83,9 +84,9 @@ func BenchmarkReferrals(b *testing.B) {
 		{"SearchCommonFirstPage", InboxFilter{Search: "garcia", Limit: 50}, 50},
 		{"SearchCommonAll", InboxFilter{Search: "garcia"}, -1},
 		{"StatusFirstPage", InboxFilter{Statuses: []string{"requested", "accepted"}, Limit: 50}, 50},
-		{"SourceStatusPriorityFirstPage", InboxFilter{SourceID: src, Statuses: []string{"requested", "accepted"}, Sort: SortPriority, Limit: 50}, 50},
+		{"SourceStatusPriorityFirstPage", InboxFilter{SourceID: src, Statuses: []string{"requested", "accepted"}, Order: ByPriorityRank, Limit: 50}, 50},
 		{"ReceivedFirstPage", InboxFilter{Limit: 50}, 50},
-		{"PriorityFirstPage", InboxFilter{Sort: SortPriority, Limit: 50}, 50},
+		{"PriorityFirstPage", InboxFilter{Order: ByPriorityRank, Limit: 50}, 50},
 		{"CategoryOffsetPage", InboxFilter{Category: "food-insecurity", Limit: 50, Offset: 10_000}, 50},
 	}
 	run := func(b *testing.B, name string, f InboxFilter, want int) {

@@ -51,6 +51,8 @@ type DB struct {
 	statements  statements // kept prepared (statements.go)
 	// inbox answers inbox searches (inbox_index.go).
 	inbox inboxIndex
+	// ranks ranks the referrals stored before rows had ranks (WithRanks).
+	ranks func(status, priority string) (statusRank, priorityRank int)
 }
 
 // Option changes how Open sets up the store.
@@ -65,6 +67,14 @@ func WithClock(now func() time.Time) Option {
 			db.now = now
 		}
 	}
+}
+
+// WithRanks gives the ranks of a referral's status and priority
+// (Referral.StatusRank, PriorityRank), for the referrals a file stored
+// before its rows had ranks: Open ranks them once, when it brings the file
+// up to date, and refuses a file that has such referrals without WithRanks.
+func WithRanks(rank func(status, priority string) (statusRank, priorityRank int)) Option {
+	return func(db *DB) { db.ranks = rank }
 }
 
 // Open opens (creating if needed) the cache file at path and brings its schema

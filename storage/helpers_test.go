@@ -31,9 +31,9 @@ func openTest(t testing.TB) *DB {
 	return openAt(t, filepath.Join(t.TempDir(), "desk.db"))
 }
 
-func openAt(t testing.TB, path string) *DB {
+func openAt(t testing.TB, path string, opts ...Option) *DB {
 	t.Helper()
-	db, err := Open(path)
+	db, err := Open(path, opts...)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -7,11 +7,14 @@ import (
 	"strings"
 )
 
-// Inbox sort orders.
+// Order is how inbox rows are ordered. Every order ends newest first (by
+// authoredOn, then the newest stored).
+type Order int
+
 const (
-	SortReceived = "received" // newest first by authoredOn (the default)
-	SortPriority = "priority" // stat > asap > urgent > routine, then newest first
-	SortStatus   = "status"   // workflow order (statusRank), then newest first
+	NewestFirst    Order = iota // by authoredOn, newest first (the default)
+	ByStatusRank                // Referral.StatusRank, lowest first
+	ByPriorityRank              // Referral.PriorityRank, lowest first
 )
 
 // InboxFilter selects and orders inbox rows.
@@ -20,8 +23,8 @@ type InboxFilter struct {
 	SourceID int64 // 0 = all
 	Category string
 	Search   string // case-insensitive substring over person, need, requester
-	Sort     string // SortReceived (""), SortPriority or SortStatus
-	Limit    int    // 0 = no limit
+	Order    Order
+	Limit    int // 0 = no limit
 	Offset   int
 }
 
@@ -49,7 +52,7 @@ func (db *DB) Referrals(ctx context.Context, f InboxFilter) ([]Referral, error) 
 	return out, nil
 }
 
-// CountReferrals counts the rows f selects, ignoring Sort, Limit and Offset.
+// CountReferrals counts the rows f selects, ignoring Order, Limit and Offset.
 func (db *DB) CountReferrals(ctx context.Context, f InboxFilter) (int, error) {
 	var n int
 	var err error
@@ -142,28 +145,17 @@ func (f InboxFilter) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// Ranks for the priority and status sorts; unknown codes go last. The inbox
-// index ranks the same (priorityRankOf, statusRankOf).
-const (
-	priorityRank = `CASE r.priority WHEN 'stat' THEN 0 WHEN 'asap' THEN 1 WHEN 'urgent' THEN 2
-		WHEN 'routine' THEN 3 ELSE 4 END`
-	// statusRank follows the referral workflow: work waiting on the organization
-	// first, then work under way, then finished work.
-	statusRank = `CASE r.status WHEN 'requested' THEN 0 WHEN 'received' THEN 1 WHEN 'accepted' THEN 2
-		WHEN 'in-progress' THEN 3 WHEN 'on-hold' THEN 4 WHEN 'completed' THEN 5 WHEN 'failed' THEN 6
-		WHEN 'rejected' THEN 7 WHEN 'cancelled' THEN 8 WHEN 'entered-in-error' THEN 9 ELSE 10 END`
-	// The id tie-break (newest stored first) is in every index, so paging is stable and cheap.
-	newestFirst = `r.authored_key DESC, r.id DESC`
-)
+// The id tie-break (newest stored first) is in every index, so paging is stable and cheap.
+const newestFirst = `r.authored_key DESC, r.id DESC`
 
 func (f InboxFilter) order() (string, error) {
-	switch f.Sort {
-	case "", SortReceived:
+	switch f.Order {
+	case NewestFirst:
 		return ` ORDER BY ` + newestFirst, nil
-	case SortPriority:
-		return ` ORDER BY ` + priorityRank + `, ` + newestFirst, nil
-	case SortStatus:
-		return ` ORDER BY ` + statusRank + `, ` + newestFirst, nil
+	case ByPriorityRank:
+		return ` ORDER BY r.priority_rank, ` + newestFirst, nil
+	case ByStatusRank:
+		return ` ORDER BY r.status_rank, ` + newestFirst, nil
 	}
-	return "", fmt.Errorf("unknown sort %q", f.Sort)
+	return "", fmt.Errorf("unknown order %d", f.Order)
 }

@@ -43,7 +43,8 @@ type inboxEntry struct {
 	authored   string // authored_key
 	person     string // lowercase
 	// Indexes in words: need and requester lowercase, the others as stored.
-	need, requester, status, priority, category uint32
+	need, requester, status, category uint32
+	statusRank, priorityRank          uint8
 }
 
 // before reports whether a comes before b in received order (newestFirst).
@@ -87,8 +88,9 @@ func (w *wordTable) id(s string) uint32 {
 
 // inboxRow is what a write transaction tells the index about one stored referral.
 type inboxRow struct {
-	id, source                                                       int64
-	authoredKey, person, need, requester, status, priority, category string
+	id, source                                             int64
+	authoredKey, person, need, requester, status, category string
+	statusRank, priorityRank                               uint8
 }
 
 // inboxChanges are a write transaction's changes to referral rows, applied to
@@ -109,7 +111,8 @@ func (t *txn) inboxChanged() *inboxChanges {
 func (x *inboxIndex) entry(r inboxRow) inboxEntry {
 	return inboxEntry{id: r.id, source: r.source, authored: r.authoredKey, person: strings.ToLower(r.person),
 		need: x.words.id(strings.ToLower(r.need)), requester: x.words.id(strings.ToLower(r.requester)),
-		status: x.words.id(r.status), priority: x.words.id(r.priority), category: x.words.id(r.category)}
+		status: x.words.id(r.status), category: x.words.id(r.category),
+		statusRank: r.statusRank, priorityRank: r.priorityRank}
 }
 
 // commitInbox commits tx, which changed referral rows, and brings the index up
@@ -190,7 +193,7 @@ func (x *inboxIndex) compact() {
 	for i := range x.entries {
 		e := &x.entries[i]
 		e.need, e.requester = x.words.id(old[e.need]), x.words.id(old[e.requester])
-		e.status, e.priority, e.category = x.words.id(old[e.status]), x.words.id(old[e.priority]), x.words.id(old[e.category])
+		e.status, e.category = x.words.id(old[e.status]), x.words.id(old[e.category])
 	}
 	x.words.live = len(x.words.strs)
 }
@@ -266,8 +269,8 @@ func (db *DB) loadInbox(ctx context.Context) error {
 	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM referrals`).Scan(&n); err != nil {
 		return fmt.Errorf("load inbox index: %w", err)
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, task_id, status, priority, person, need,
-		category, requester, authored_key FROM referrals`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, task_id, status, status_rank, priority_rank,
+		person, need, category, requester, authored_key FROM referrals`)
 	if err != nil {
 		return fmt.Errorf("load inbox index: %w", err)
 	}
@@ -277,7 +280,7 @@ func (db *DB) loadInbox(ctx context.Context) error {
 		var r inboxRow
 		var taskID string
 		var person, need []byte
-		if err := rows.Scan(&r.id, &r.source, &taskID, &r.status, &r.priority, &person, &need,
+		if err := rows.Scan(&r.id, &r.source, &taskID, &r.status, &r.statusRank, &r.priorityRank, &person, &need,
 			&r.category, &r.requester, &r.authoredKey); err != nil {
 			return fmt.Errorf("load inbox index: %w", err)
 		}
@@ -381,19 +384,18 @@ func (x *inboxIndex) count(f InboxFilter) int {
 
 // ids returns the ids of the referrals f selects, in f's order, paged.
 func (x *inboxIndex) ids(f InboxFilter) ([]int64, error) {
-	var rank func(e *inboxEntry) int
-	ranks := 1
-	switch f.Sort {
-	case "", SortReceived:
-		rank = func(*inboxEntry) int { return 0 }
-	case SortPriority:
-		rank = func(e *inboxEntry) int { return priorityRankOf(x.words.strs[e.priority]) }
-		ranks = 5
-	case SortStatus:
-		rank = func(e *inboxEntry) int { return statusRankOf(x.words.strs[e.status]) }
-		ranks = 11
+	var rank func(e *inboxEntry) uint8
+	ranks := MaxRank + 1
+	switch f.Order {
+	case NewestFirst:
+		rank = func(*inboxEntry) uint8 { return 0 }
+		ranks = 1
+	case ByPriorityRank:
+		rank = func(e *inboxEntry) uint8 { return e.priorityRank }
+	case ByStatusRank:
+		rank = func(e *inboxEntry) uint8 { return e.statusRank }
 	default:
-		return nil, fmt.Errorf("unknown sort %q", f.Sort)
+		return nil, fmt.Errorf("unknown order %d", f.Order)
 	}
 	m, ok := x.matcher(f)
 	if !ok {
@@ -437,47 +439,6 @@ func (x *inboxIndex) ids(f InboxFilter) ([]int64, error) {
 		}
 	}
 	return out, nil
-}
-
-// The ranks of the priority and status sorts, as priorityRank and statusRank in SQL.
-func priorityRankOf(p string) int {
-	switch p {
-	case "stat":
-		return 0
-	case "asap":
-		return 1
-	case "urgent":
-		return 2
-	case "routine":
-		return 3
-	}
-	return 4
-}
-
-func statusRankOf(s string) int {
-	switch s {
-	case "requested":
-		return 0
-	case "received":
-		return 1
-	case "accepted":
-		return 2
-	case "in-progress":
-		return 3
-	case "on-hold":
-		return 4
-	case "completed":
-		return 5
-	case "failed":
-		return 6
-	case "rejected":
-		return 7
-	case "cancelled":
-		return 8
-	case "entered-in-error":
-		return 9
-	}
-	return 10
 }
 
 // searchQuery is what Search matches: trimmed and lowercased.

@@ -19,7 +19,7 @@ func inboxWant(t testing.TB, db *DB, f InboxFilter, cache map[string][]Referral)
 	t.Helper()
 	all := f
 	all.Search, all.Limit, all.Offset = "", 0, 0
-	key := fmt.Sprintf("%q %d %q %q", all.Statuses, all.SourceID, all.Category, all.Sort) // %v shows [""] as []
+	key := fmt.Sprintf("%q %d %q %d", all.Statuses, all.SourceID, all.Category, all.Order) // %v shows [""] as []
 	rows, ok := cache[key]
 	if !ok {
 		var err error
@@ -83,9 +83,12 @@ var (
 
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
 
-// randomReferral returns the inbox row of task id with random fields.
+// randomReferral returns the inbox row of task id with random fields. Its
+// ranks are random too: storage sorts by the ranks it is given, whatever
+// the status and priority.
 func randomReferral(rng *rand.Rand, source int64, id string, updated string) Referral {
 	return Referral{SourceID: source, TaskID: id, Status: pick(rng, randStatuses), Priority: pick(rng, randPriorities),
+		StatusRank: pick(rng, []int{0, 1, 2, 5, 10, MaxRank}), PriorityRank: rng.IntN(5),
 		Category: pick(rng, randCategories), Person: pick(rng, randPersons) + fmt.Sprintf(" %d", rng.IntN(50)),
 		Need: pick(rng, randNeeds), Requester: pick(rng, randRequesters), AuthoredOn: pick(rng, randAuthored),
 		LastUpdated: updated, VersionID: "1"}
@@ -119,7 +122,7 @@ func randomFilter(rng *rand.Rand, sources []int64) InboxFilter {
 		}
 		f.Search = s
 	}
-	f.Sort = pick(rng, []string{"", SortReceived, SortPriority, SortStatus})
+	f.Order = pick(rng, []Order{NewestFirst, ByPriorityRank, ByStatusRank})
 	if rng.IntN(4) != 0 {
 		f.Limit = 1 + rng.IntN(120)
 		f.Offset = pick(rng, []int{0, 0, rng.IntN(200), rng.IntN(3000), -1})
@@ -179,8 +182,8 @@ func indexSnapshot(t testing.TB, db *DB) []string {
 	w := x.words.strs
 	var out []string
 	for _, e := range x.entries {
-		out = append(out, fmt.Sprintf("%d %d %q %q %q %q %q %q %q", e.id, e.source, e.authored, e.person,
-			w[e.need], w[e.requester], w[e.status], w[e.priority], w[e.category]))
+		out = append(out, fmt.Sprintf("%d %d %q %q %q %q %q %q %d %d", e.id, e.source, e.authored, e.person,
+			w[e.need], w[e.requester], w[e.status], w[e.category], e.statusRank, e.priorityRank))
 	}
 	return out
 }
@@ -345,7 +348,7 @@ func TestInboxIndexConcurrentReadersWhileWriting(t *testing.T) {
 				}
 				var rs []Referral
 				if err == nil {
-					rs, err = db.Referrals(ctx, InboxFilter{Search: "PERSON", Statuses: []string{"requested"}, Sort: SortStatus})
+					rs, err = db.Referrals(ctx, InboxFilter{Search: "PERSON", Statuses: []string{"requested"}, Order: ByStatusRank})
 				}
 				if err == nil && len(rs)%perPage != 0 {
 					err = fmt.Errorf("referrals saw %d rows: part of a page", len(rs))
@@ -415,11 +418,62 @@ func TestMigrationFromSchema1DropsSearchTable(t *testing.T) {
 	v1.Close()
 
 	migrations = orig
-	db := openAt(t, path)
+	db := openAt(t, path, WithRanks(func(string, string) (int, int) { return 0, 0 }))
 	if n := count(t, db, `SELECT count(*) FROM sqlite_schema WHERE name = 'referral_search'`); n != 0 {
 		t.Error("referral_search survived the migration")
 	}
 	if rs, err := db.Referrals(context.Background(), InboxFilter{Search: "VANDER"}); err != nil || len(rs) != 1 || rs[0].Person != "Xiomara Vandersloot" {
 		t.Fatalf("search after migration = %+v, %v", rs, err)
+	}
+}
+
+// A file written before rows had ranks (schema 3) has its referrals ranked
+// once, by what WithRanks says, and is not opened without it.
+func TestMigrationFromSchema3RanksStoredReferrals(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "desk.db")
+	orig := migrations
+	t.Cleanup(func() { migrations = orig })
+	migrations = orig[:3]
+	v3 := openAt(t, path)
+	src := addSource(t, v3, "https://a.example/fhir")
+	for _, r := range []struct{ task, status, priority, authored string }{
+		{"a", "one", "xx", "2025-03-01"}, {"b", "three", "x", "2025-03-02"}, {"c", "one", "x", "2025-03-03"},
+		{"d", "three", "", "2025-03-04"},
+	} {
+		if _, err := v3.sql.Exec(`INSERT INTO referrals (source_id, task_id, status, priority, person, need,
+			authored_key, received_at) VALUES (?, ?, ?, ?, x'', x'', ?, '2025-03-01T00:00:00Z')`,
+			src, r.task, r.status, r.priority, r.authored); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v3.Close()
+	migrations = orig
+
+	if db, err := Open(path); err == nil {
+		db.Close()
+		t.Fatal("Open ranked stored referrals without WithRanks")
+	}
+	asked := map[string]int{}
+	db := openAt(t, path, WithRanks(func(status, priority string) (int, int) {
+		asked[status+"/"+priority]++
+		return len(status), len(priority)
+	}))
+	if len(asked) != 4 || asked["one/x"] != 1 {
+		t.Errorf("ranks asked for %v, want each of the 4 pairs once", asked)
+	}
+	ctx := context.Background()
+	for _, tt := range []struct {
+		f    InboxFilter
+		want []string
+	}{
+		{InboxFilter{Order: ByStatusRank}, []string{"c", "a", "d", "b"}},
+		{InboxFilter{Order: ByPriorityRank}, []string{"d", "c", "b", "a"}},
+	} {
+		rs, err := db.Referrals(ctx, tt.f)
+		if ids := taskIDs(rs); err != nil || !slices.Equal(ids, tt.want) {
+			t.Errorf("Referrals(%+v) = %v, %v; want %v", tt.f, ids, err, tt.want)
+		}
+		loadIndex(t, db)
+		checkInbox(t, db, tt.f, nil)
 	}
 }

@@ -8,21 +8,22 @@ import (
 
 // inboxFixture stores five referrals over two sources; received order is d c b a e:
 // c, authored 2025-03-02 23:00 at -05:00, is 04:00Z on the 3rd, after b's bare date.
+// Their ranks are those the app gives their status and priority.
 func inboxFixture(t *testing.T) (db *DB, s1, s2 int64) {
 	t.Helper()
 	db = openTest(t)
 	s1 = addSource(t, db, "https://one.example/fhir")
 	s2 = addSource(t, db, "https://two.example/fhir")
 	rows := []Referral{
-		{SourceID: s1, TaskID: "a", Status: "requested", Priority: "routine", Category: "food-insecurity",
+		{SourceID: s1, TaskID: "a", Status: "requested", Priority: "routine", StatusRank: 0, PriorityRank: 3, Category: "food-insecurity",
 			Person: "María López", Need: "Food pantry", Requester: "Eastside Clinic", AuthoredOn: "2025-03-01T10:00:00Z"},
-		{SourceID: s1, TaskID: "b", Status: "accepted", Priority: "stat", Category: "housing-instability",
+		{SourceID: s1, TaskID: "b", Status: "accepted", Priority: "stat", StatusRank: 2, PriorityRank: 0, Category: "housing-instability",
 			Person: "John Smith", Need: "Housing", Requester: "Westside Hospital", AuthoredOn: "2025-03-03"},
-		{SourceID: s2, TaskID: "c", Status: "in-progress", Priority: "urgent", Category: "food-insecurity",
+		{SourceID: s2, TaskID: "c", Status: "in-progress", Priority: "urgent", StatusRank: 3, PriorityRank: 2, Category: "food-insecurity",
 			Person: "Ann Lee", Need: "Meals", Requester: "Eastside Clinic", AuthoredOn: "2025-03-02T23:00:00-05:00"},
-		{SourceID: s2, TaskID: "d", Status: "requested", Priority: "asap", Category: "transportation-insecurity",
+		{SourceID: s2, TaskID: "d", Status: "requested", Priority: "asap", StatusRank: 0, PriorityRank: 1, Category: "transportation-insecurity",
 			Person: "Bob Stone", Need: "Rides", Requester: "Dr. Jones", AuthoredOn: "2025-03-04T08:00:00Z"},
-		{SourceID: s1, TaskID: "e", Status: "completed", Category: "food-insecurity",
+		{SourceID: s1, TaskID: "e", Status: "completed", StatusRank: 5, PriorityRank: 4, Category: "food-insecurity",
 			Person: "Eve Adams", Need: "SNAP application", Requester: "Eastside Clinic", AuthoredOn: "2025-02-28T10:00:00Z"},
 	}
 	for _, r := range rows {
@@ -48,8 +49,8 @@ func TestInboxFiltersSortsAndCounts(t *testing.T) {
 		want []string
 	}{
 		{"all, newest first", InboxFilter{}, []string{"d", "c", "b", "a", "e"}},
-		{"by priority", InboxFilter{Sort: SortPriority}, []string{"b", "d", "c", "a", "e"}},
-		{"by status", InboxFilter{Sort: SortStatus}, []string{"d", "a", "b", "c", "e"}},
+		{"by priority", InboxFilter{Order: ByPriorityRank}, []string{"b", "d", "c", "a", "e"}},
+		{"by status", InboxFilter{Order: ByStatusRank}, []string{"d", "a", "b", "c", "e"}},
 		{"one status", InboxFilter{Statuses: []string{"requested"}}, []string{"d", "a"}},
 		{"one source", InboxFilter{SourceID: s2}, []string{"d", "c"}},
 		{"category", InboxFilter{Category: "food-insecurity"}, []string{"c", "a", "e"}},
@@ -83,8 +84,8 @@ func TestInboxFiltersSortsAndCounts(t *testing.T) {
 			}
 		})
 	}
-	if _, err := db.Referrals(ctx, InboxFilter{Sort: "alphabetical"}); err == nil {
-		t.Error("Referrals accepted an unknown sort")
+	if _, err := db.Referrals(ctx, InboxFilter{Order: 99}); err == nil {
+		t.Error("Referrals accepted an unknown order")
 	}
 }
 
@@ -144,5 +145,16 @@ func TestFindReferralsAcrossSources(t *testing.T) {
 	}
 	if got, err := db.FindReferrals(ctx, "zzz"); err != nil || len(got) != 0 {
 		t.Fatalf("FindReferrals of none = %+v, %v", got, err)
+	}
+}
+
+// Ranks are small numbers from 0: a row with another fails its page.
+func TestRankOutOfRangeIsRefused(t *testing.T) {
+	db := openTest(t)
+	src := addSource(t, db, "https://a.example/fhir")
+	for _, bad := range []Referral{{TaskID: "a", StatusRank: -1}, {TaskID: "a", PriorityRank: MaxRank + 1}} {
+		if _, err := db.SaveSyncPage(context.Background(), src, nil, []Referral{bad}); err == nil {
+			t.Errorf("SaveSyncPage accepted ranks %d and %d", bad.StatusRank, bad.PriorityRank)
+		}
 	}
 }

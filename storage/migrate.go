@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -12,17 +13,18 @@ import (
 // that has shipped.
 type migration struct {
 	name  string
-	apply func(ctx context.Context, tx *sql.Tx) error
+	apply func(ctx context.Context, db *DB, tx *sql.Tx) error
 }
 
 var migrations = []migration{
 	{"initial schema", execSQL(schemaV1)},
 	{"inbox search in memory", execSQL(schemaV2)},
 	{"fewer inbox indexes", execSQL(schemaV3)},
+	{"inbox ranks", rankReferrals},
 }
 
-func execSQL(stmts string) func(context.Context, *sql.Tx) error {
-	return func(ctx context.Context, tx *sql.Tx) error {
+func execSQL(stmts string) func(context.Context, *DB, *sql.Tx) error {
+	return func(ctx context.Context, _ *DB, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, stmts)
 		return err
 	}
@@ -43,7 +45,7 @@ func (db *DB) migrate(ctx context.Context) error {
 				return nil
 			}
 			// Unprepared: a step may hold many statements.
-			if err := migrations[step-1].apply(ctx, tx.Tx); err != nil {
+			if err := migrations[step-1].apply(ctx, db, tx.Tx); err != nil {
 				return fmt.Errorf("migration %d (%s): %w", step, migrations[step-1].name, err)
 			}
 			_, err = tx.Tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", step))
@@ -185,3 +187,59 @@ DROP INDEX referrals_source;
 DROP INDEX referrals_category;
 DROP INDEX referrals_priority;
 `
+
+// schemaV4 stores the ranks the inbox sorts by status and by priority, which
+// the app gives with each row (Referral.StatusRank, PriorityRank): the
+// order of statuses and priorities is the referral workflow's, not SQL's.
+// referrals_status covers the ranks in place of priority, so that a page
+// sorted by either is still chosen from the index alone.
+const schemaV4 = `
+ALTER TABLE referrals ADD COLUMN status_rank   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE referrals ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 0;
+DROP INDEX referrals_status;
+CREATE INDEX referrals_status ON referrals (status, authored_key, source_id, category, status_rank, priority_rank);
+`
+
+// rankReferrals applies schemaV4 and ranks the referrals already stored with
+// the ranks WithRanks gave, asking once per status and priority stored.
+func rankReferrals(ctx context.Context, db *DB, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, schemaV4); err != nil {
+		return err
+	}
+	type pair struct{ status, priority string }
+	var pairs []pair
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT status, priority FROM referrals`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p pair
+		if err := rows.Scan(&p.status, &p.priority); err != nil {
+			return err
+		}
+		pairs = append(pairs, p)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	if db.ranks == nil {
+		return errors.New("stored referrals need ranks: open with WithRanks")
+	}
+	for _, p := range pairs {
+		s, pr := db.ranks(p.status, p.priority)
+		if !validRank(s) || !validRank(pr) {
+			return fmt.Errorf("ranks %d and %d of %q, %q: want 0 to %d", s, pr, p.status, p.priority, MaxRank)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status_rank = ?, priority_rank = ?
+			WHERE status = ? AND priority = ?`, s, pr, p.status, p.priority); err != nil {
+			return err
+		}
+	}
+	// Another process may hold an inbox index of the rows without their ranks.
+	_, err = tx.ExecContext(ctx, `UPDATE inbox_generation SET n = n + 1`)
+	return err
+}

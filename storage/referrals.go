@@ -16,24 +16,31 @@ type Referral struct {
 	SourceID         int64
 	TaskID           string
 	Status, Priority string
-	Person           string // display name of the person (protected)
-	Need             string // "Food insecurity — Assistance with application for food pantry program" (protected)
-	Category         string // SDOH category code, e.g. "food-insecurity"
-	Requester        string // requesting organization / practitioner display
-	AuthoredOn       string // FHIR dateTime
-	LastUpdated      string // Task meta.lastUpdated
-	VersionID        string // Task meta.versionId
-	DoNotContact     bool
-	Consent          string // "active" | "inactive" | "none"
-	FocusRef         string
-	PatientRef       string
-	Pending          bool      // computed on read: an outbox change for this task is pending/sending
-	SeenAt           time.Time // when the case worker last opened it (zero = unread)
-	ReceivedAt       time.Time // when Referral Desk first stored it
+	// The inbox's orders by status and by priority sort by these ranks,
+	// lowest first, from 0 to MaxRank: the app gives them, storage knows
+	// no order of statuses or priorities.
+	StatusRank, PriorityRank int
+	Person                   string // display name of the person (protected)
+	Need                     string // "Food insecurity — Assistance with application for food pantry program" (protected)
+	Category                 string // SDOH category code, e.g. "food-insecurity"
+	Requester                string // requesting organization / practitioner display
+	AuthoredOn               string // FHIR dateTime
+	LastUpdated              string // Task meta.lastUpdated
+	VersionID                string // Task meta.versionId
+	DoNotContact             bool
+	Consent                  string // "active" | "inactive" | "none"
+	FocusRef                 string
+	PatientRef               string
+	Pending                  bool      // computed on read: an outbox change for this task is pending/sending
+	SeenAt                   time.Time // when the case worker last opened it (zero = unread)
+	ReceivedAt               time.Time // when Referral Desk first stored it
 }
 
+// MaxRank is the highest rank a referral row may have.
+const MaxRank = 255
+
 // referralsPerUpsert is how many rows one statement of a referralChunk
-// stores: 19 parameters each, where SQLite binds at most 32 766. A SELECT
+// stores: 21 parameters each, where SQLite binds at most 32 766. A SELECT
 // and an INSERT or UPDATE per row took ~15 % more of the referral rows' CPU.
 const referralsPerUpsert = 100
 
@@ -69,7 +76,7 @@ func (db *DB) referralChunks(sourceID int64, rows []Referral) ([]referralChunk, 
 	var out []referralChunk
 	for len(rows) > 0 {
 		n := rowsPerStatement(len(rows), referralsPerUpsert)
-		c := referralChunk{rows: rows[:n], args: make([]any, 0, 19*n)}
+		c := referralChunk{rows: rows[:n], args: make([]any, 0, 21*n)}
 		for _, r := range c.rows {
 			key := referralRowKey(r.SourceID, r.TaskID)
 			person, err := db.sealText(colPerson, key, r.Person)
@@ -84,7 +91,7 @@ func (db *DB) referralChunks(sourceID int64, rows []Referral) ([]referralChunk, 
 			if !r.ReceivedAt.IsZero() {
 				rowReceived = timeText(r.ReceivedAt)
 			}
-			c.args = append(c.args, r.SourceID, r.TaskID, r.Status, r.Priority, person, need,
+			c.args = append(c.args, r.SourceID, r.TaskID, r.Status, r.Priority, r.StatusRank, r.PriorityRank, person, need,
 				r.Category, r.Requester, r.AuthoredOn, instantKey(r.AuthoredOn), r.LastUpdated,
 				instantKey(r.LastUpdated), r.VersionID, r.DoNotContact, r.Consent, r.FocusRef, r.PatientRef,
 				timeText(r.SeenAt), rowReceived)
@@ -120,6 +127,9 @@ func latestPerTask(sourceID int64, rows []Referral) ([]Referral, error) {
 		if r.SourceID != sourceID {
 			return nil, fmt.Errorf("referral %s belongs to source %d", r.TaskID, r.SourceID)
 		}
+		if !validRank(r.StatusRank) || !validRank(r.PriorityRank) {
+			return nil, fmt.Errorf("referral %s: ranks %d and %d, want 0 to %d", r.TaskID, r.StatusRank, r.PriorityRank, MaxRank)
+		}
 		i, seen := at[r.TaskID]
 		switch {
 		case !seen:
@@ -131,6 +141,8 @@ func latestPerTask(sourceID int64, rows []Referral) ([]Referral, error) {
 	}
 	return out, nil
 }
+
+func validRank(r int) bool { return r >= 0 && r <= MaxRank }
 
 // olderThan: a row replaces a stored one unless both have a lastUpdated and
 // its own is earlier. The statement of upsertReferralsSQL says the same.
@@ -218,13 +230,14 @@ func storedVersions(ctx context.Context, tx *txn, sourceID int64, rows []Referra
 // upsertReferralsSQL is the statement storing n rows of different Tasks; it
 // returns the id and task of each row it wrote.
 func upsertReferralsSQL(n int) string {
-	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	return `INSERT INTO referrals (source_id, task_id, status, priority, person, need,
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	return `INSERT INTO referrals (source_id, task_id, status, priority, status_rank, priority_rank, person, need,
 		category, requester, authored_on, authored_key, last_updated, updated_key, version_id,
 		do_not_contact, consent, focus_ref, patient_ref, seen_at, received_at)
 		VALUES ` + row + strings.Repeat(`, `+row, n-1) + `
 		ON CONFLICT (source_id, task_id) DO UPDATE SET status = excluded.status,
-			priority = excluded.priority, person = excluded.person, need = excluded.need,
+			priority = excluded.priority, status_rank = excluded.status_rank,
+			priority_rank = excluded.priority_rank, person = excluded.person, need = excluded.need,
 			category = excluded.category, requester = excluded.requester,
 			authored_on = excluded.authored_on, authored_key = excluded.authored_key,
 			last_updated = excluded.last_updated, updated_key = excluded.updated_key,
@@ -239,11 +252,12 @@ func upsertReferralsSQL(n int) string {
 func indexReferral(tx *txn, id int64, r Referral) {
 	c := tx.inboxChanged()
 	c.rows = append(c.rows, inboxRow{id: id, source: r.SourceID, authoredKey: instantKey(r.AuthoredOn),
-		person: r.Person, need: r.Need, requester: r.Requester, status: r.Status, priority: r.Priority,
-		category: r.Category})
+		person: r.Person, need: r.Need, requester: r.Requester, status: r.Status, category: r.Category,
+		statusRank: uint8(r.StatusRank), priorityRank: uint8(r.PriorityRank)})
 }
 
-const referralSelect = `SELECT r.source_id, r.task_id, r.status, r.priority, r.person, r.need, r.category,
+const referralSelect = `SELECT r.source_id, r.task_id, r.status, r.priority, r.status_rank, r.priority_rank,
+	r.person, r.need, r.category,
 	r.requester, r.authored_on, r.last_updated, r.version_id, r.do_not_contact, r.consent, r.focus_ref,
 	r.patient_ref, r.seen_at, r.received_at,
 	EXISTS (SELECT 1 FROM outbox o WHERE o.source_id = r.source_id AND o.task_id = r.task_id
@@ -254,7 +268,7 @@ func (db *DB) scanReferral(sc interface{ Scan(...any) error }) (Referral, error)
 	var r Referral
 	var person, need []byte
 	var seen, received sql.NullString
-	err := sc.Scan(&r.SourceID, &r.TaskID, &r.Status, &r.Priority, &person, &need, &r.Category,
+	err := sc.Scan(&r.SourceID, &r.TaskID, &r.Status, &r.Priority, &r.StatusRank, &r.PriorityRank, &person, &need, &r.Category,
 		&r.Requester, &r.AuthoredOn, &r.LastUpdated, &r.VersionID, &r.DoNotContact, &r.Consent, &r.FocusRef,
 		&r.PatientRef, &seen, &received, &r.Pending)
 	if err != nil {

@@ -32,7 +32,10 @@ var views = []struct {
 	{viewAll, "All", nil, "No referrals yet. They appear here after the first sync."},
 }
 
-var sorts = []struct{ key, label string }{
+var sorts = []struct {
+	key   app.SortOrder
+	label string
+}{
 	{app.SortReceived, "Newest first"},
 	{app.SortPriority, "Most urgent first"},
 	{app.SortStatus, "By status"},
@@ -51,10 +54,11 @@ const keepPages = 5
 type inbox struct {
 	w *Window
 
-	view, sort string
-	sourceID   int64
-	category   string
-	query      string
+	view     string
+	sort     app.SortOrder
+	sourceID int64
+	category string
+	query    string
 
 	gen     int // filter generation: results for an older filter are dropped
 	qctx    context.Context
@@ -86,7 +90,7 @@ type inbox struct {
 }
 
 func newInbox(w *Window) *inbox {
-	in := &inbox{w: w, view: w.prefs.view(), sort: w.prefs.sort(), pages: map[int][]app.Referral{},
+	in := &inbox{w: w, view: w.prefs.view(), sort: app.SortOrder(w.prefs.sort()), pages: map[int][]app.Referral{},
 		loading: map[int]bool{}, counts: map[string]int{}, viewRows: map[string]*viewRow{}}
 	if viewIndex(in.view) < 0 {
 		in.view = viewNew
@@ -167,7 +171,7 @@ func newInbox(w *Window) *inbox {
 			return
 		}
 		in.sort = sorts[in.sortSel.SelectedIndex()].key
-		in.w.prefs.setSort(in.sort)
+		in.w.prefs.setSort(string(in.sort))
 		in.reload()
 	})
 	in.setChoice(in.sortSel, sel)
