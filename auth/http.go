@@ -3,13 +3,14 @@ package auth
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/referraldesk/referraldesk/fhir/wire"
 )
 
 // maxBody caps every response this package reads (discovery, tokens, registration, JWKS): a hostile or
@@ -19,83 +20,23 @@ const maxBody = 1 << 20
 // defaultTimeout bounds every request when the caller's client has no timeout of its own.
 const defaultTimeout = 30 * time.Second
 
+// The policy's refusals, by the names this package's sentences know them by.
 var (
-	errTooLarge  = errors.New("response body over 1 MiB")
-	errCrossHost = errors.New("redirect to another host refused")
+	errTooLarge  = wire.ErrTooLarge
+	errCrossHost = wire.ErrOffOrigin
 )
 
-// platformClient returns a copy of hc (nil: a default client) that reads at most maxBody per response and
-// has a timeout. With follow, it follows up to 5 redirects within the same origin (spec: never to another
-// host); without, it follows none, which is what requests that carry codes or tokens need.
+// platformClient returns a copy of hc (nil: a default client) under wire's policy, the one fhir follows
+// too: at most maxBody per response, a timeout, a User-Agent. With follow, it follows up to 5 redirects
+// within the same origin (spec: never to another host); without, it follows none, which is what requests
+// that carry codes or tokens need.
 func platformClient(hc *http.Client, follow bool) *http.Client {
-	c := http.Client{}
-	if hc != nil {
-		c = *hc
+	p := wire.Policy{MaxBody: maxBody, Timeout: defaultTimeout, Redirects: wire.SameOrigin}
+	if !follow {
+		p.Redirects = wire.None
 	}
-	if c.Timeout == 0 {
-		c.Timeout = defaultTimeout
-	}
-	rt := c.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	c.Transport = limitTransport{rt}
-	if follow {
-		c.CheckRedirect = sameOrigin
-	} else {
-		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	}
-	return &c
+	return p.Client(hc)
 }
-
-func sameOrigin(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
-	}
-	first := via[0].URL
-	if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
-		return fmt.Errorf("%w (%s to %s)", errCrossHost, first.Host, req.URL.Host)
-	}
-	return nil
-}
-
-type limitTransport struct{ next http.RoundTripper }
-
-func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.ContentLength > maxBody {
-		resp.Body.Close()
-		return nil, errTooLarge
-	}
-	resp.Body = &limitedBody{rc: resp.Body, left: maxBody}
-	return resp, nil
-}
-
-// limitedBody fails with errTooLarge once more than maxBody bytes arrive.
-type limitedBody struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left < 0 {
-		return 0, errTooLarge
-	}
-	if int64(len(p)) > b.left+1 {
-		p = p[:b.left+1]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	if b.left < 0 {
-		return 0, errTooLarge
-	}
-	return n, err
-}
-
-func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // response is a fully read HTTP response.
 type response struct {
