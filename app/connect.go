@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/referraldesk/referraldesk/auth"
 	"github.com/referraldesk/referraldesk/fhir"
@@ -118,7 +117,7 @@ func (a *App) Connect(ctx context.Context, o ConnectOptions) (Source, error) {
 		src.Owner = owner
 	}
 	src.State = storage.StateOK
-	src.StateDetail = strings.Join(auth.MissingScopes(res.Token.Scope), " ")
+	src.StateDetail = grantLimits(res.Token.Scope)
 	if err := a.store.UpdateSource(ctx, src); err != nil {
 		return Source{}, err
 	}

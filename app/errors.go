@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/referraldesk/referraldesk/auth"
 	"github.com/referraldesk/referraldesk/fhir"
@@ -41,8 +42,8 @@ func Explain(err error) string {
 		return "Stopped."
 	}
 	var ae *auth.Error
-	if errors.As(err, &ae) {
-		return ae.Error()
+	if errors.As(err, &ae) && ae.Sentence() != "" {
+		return ae.Sentence()
 	}
 	if errors.Is(err, auth.ErrSignInNeeded) {
 		return "The platform has ended this sign-in. Sign in again; nothing you had here is lost."
@@ -80,6 +81,16 @@ func Explain(err error) string {
 		return "The platform pointed Referral Desk somewhere unsafe, so it stopped. Nothing was changed here."
 	}
 	return "Something went wrong: " + err.Error()
+}
+
+// grantLimits says what will not work with the scopes a platform granted,
+// one sentence each; "" when everything needed was granted.
+func grantLimits(scope string) string {
+	var say []string
+	for _, r := range auth.MissingScopes(scope) {
+		say = append(say, r.Sentence())
+	}
+	return strings.Join(say, " ")
 }
 
 // Explain is the package's Explain, and writes what lies behind the sentence

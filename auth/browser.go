@@ -19,7 +19,8 @@ const browserGrace = 3 * time.Second
 // It runs $BROWSER when set (a command line split at spaces; "%s" in it is replaced by the URL, otherwise the
 // URL is appended as the last argument), else xdg-open (Linux, BSD), open (macOS) or
 // rundll32 url.dll,FileProtocolHandler (Windows). The URL never passes through a shell.
-func OpenBrowser(target string) error {
+func OpenBrowser(target string) (err error) {
+	defer during("open the browser", &err)
 	return openBrowser(target, os.Getenv("BROWSER"), runtime.GOOS, browserGrace)
 }
 
@@ -31,12 +32,12 @@ func openBrowser(target, browserEnv, goos string, grace time.Duration) error {
 		err = errors.New("not a web link")
 	}
 	if err != nil {
-		return fail(KindLink, "Referral Desk only opens secure web links (https) in the browser.", err)
+		return fail(KindLink, reasonBrowserLink, err)
 	}
 	argv := browserCommand(target, browserEnv, goos)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	if err := cmd.Start(); err != nil {
-		return fail(KindLocal, "Referral Desk could not start the web browser. Check that one is installed (or fix the BROWSER setting).", err)
+		return fail(KindLocal, reasonBrowserStart, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }() // also reaps a browser that keeps running
@@ -45,7 +46,7 @@ func openBrowser(target, browserEnv, goos string, grace time.Duration) error {
 	select {
 	case err := <-exited:
 		if err != nil {
-			return fail(KindLocal, "The web browser could not open the sign-in page.", fmt.Errorf("%s: %w", argv[0], err))
+			return fail(KindLocal, reasonBrowserFailed, fmt.Errorf("%s: %w", argv[0], err))
 		}
 	case <-timer.C:
 	}

@@ -31,7 +31,8 @@ const oauthURIs = "http://fhir-registry.smarthealthit.org/StructureDefinition/oa
 // Discover reads {fhirBase}/.well-known/smart-configuration and falls back to the oauth-uris extension of the
 // CapabilityStatement at {fhirBase}/metadata when the former is missing or not JSON. The metadata fallback
 // knows no PKCE methods: S256 is used anyway and the server may refuse.
-func Discover(ctx context.Context, hc *http.Client, fhirBase string) (*Config, error) {
+func Discover(ctx context.Context, hc *http.Client, fhirBase string) (_ *Config, err error) {
+	defer during("discover", &err)
 	fhirBase = strings.TrimRight(fhirBase, "/")
 	if _, err := CheckEndpoint(fhirBase); err != nil {
 		return nil, err
@@ -60,7 +61,7 @@ var errNotJSON = errors.New("not JSON")
 func fetchConfig(ctx context.Context, c *http.Client, u string, parse func([]byte) (*Config, error)) (*Config, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, fail(KindLink, "This is not a valid web link. Copy it again from the platform.", err)
+		return nil, fail(KindLink, reasonLinkInvalid, err)
 	}
 	req.Header.Set("Accept", "application/json, application/fhir+json")
 	resp, err := do(c, req)
@@ -68,13 +69,13 @@ func fetchConfig(ctx context.Context, c *http.Client, u string, parse func([]byt
 	case err != nil:
 		return nil, netFailure(ctx, err)
 	case retryable(resp.Status):
-		return nil, fail(KindTemporary, "The platform is not available right now. Try again later.", &statusError{resp.Status})
+		return nil, fail(KindTemporary, reasonDiscoveryBusy, &statusError{resp.Status})
 	case resp.Status != http.StatusOK:
-		return nil, fail(KindPlatform, fmt.Sprintf("The platform has no sign-in settings at this address (HTTP %d). Check that the link is the platform's FHIR address.", resp.Status), &statusError{resp.Status})
+		return nil, &Error{Kind: KindPlatform, Reason: reasonNoSettings, Status: resp.Status, Err: &statusError{resp.Status}}
 	case resp.looksLikeHTML():
-		return nil, fail(KindPlatform, "The platform answered with a web page instead of its sign-in settings. Check that the link is the platform's FHIR address, not its website.", errNotJSON)
+		return nil, fail(KindPlatform, reasonSettingsHTML, errNotJSON)
 	case !json.Valid(resp.Body):
-		return nil, fail(KindPlatform, "The platform's sign-in settings could not be read. Check that the link is the platform's FHIR address.", errNotJSON)
+		return nil, fail(KindPlatform, reasonSettingsNotJSON, errNotJSON)
 	}
 	cfg, err := parse(resp.Body)
 	if err != nil {
@@ -84,7 +85,7 @@ func fetchConfig(ctx context.Context, c *http.Client, u string, parse func([]byt
 }
 
 func malformed(err error) *Error {
-	return fail(KindPlatform, "The platform's sign-in settings are malformed. Ask the platform to fix its SMART configuration.", err)
+	return fail(KindPlatform, reasonSettingsMalformed, err)
 }
 
 func parseSMARTConfig(body []byte) (*Config, error) {
@@ -131,7 +132,7 @@ func parseCapabilityStatement(body []byte) (*Config, error) {
 		return nil, malformed(err)
 	}
 	if cs.ResourceType != "CapabilityStatement" {
-		return nil, fail(KindPlatform, "The address did not answer like a FHIR server. Check that the link is the platform's FHIR address.", fmt.Errorf("metadata resourceType %q", sanitize(cs.ResourceType)))
+		return nil, fail(KindPlatform, reasonNotFHIR, fmt.Errorf("metadata resourceType %q", sanitize(cs.ResourceType)))
 	}
 	for _, rest := range cs.Rest {
 		for _, ext := range rest.Security.Extension {
@@ -154,7 +155,7 @@ func parseCapabilityStatement(body []byte) (*Config, error) {
 			return cfg, nil
 		}
 	}
-	return nil, fail(KindPlatform, "This FHIR server does not offer SMART sign-in. Ask the platform which address to use.", errors.New("no oauth-uris extension in CapabilityStatement"))
+	return nil, fail(KindPlatform, reasonNoSMART, errors.New("no oauth-uris extension in CapabilityStatement"))
 }
 
 // validate applies smart-client.md's discovery rules.
@@ -168,20 +169,20 @@ func validate(cfg *Config) error {
 			continue
 		}
 		if _, err := CheckEndpoint(ep.value); err != nil {
-			return fail(KindPlatform, fmt.Sprintf("The platform's sign-in settings point to an unsafe or incomplete address (%s). Ask the platform to fix its SMART configuration.", ep.name), err)
+			return &Error{Kind: KindPlatform, Reason: reasonSettingsUnsafe, Field: ep.name, Err: err}
 		}
 	}
 	switch {
 	case cfg.TokenEndpoint == "":
-		return fail(KindPlatform, "The platform's sign-in settings lack a token address (token_endpoint). Ask the platform to fix its SMART configuration.", nil)
+		return fail(KindPlatform, reasonNoTokenEndpoint, nil)
 	case cfg.AuthorizationEndpoint == "":
-		return fail(KindPlatform, "This platform does not offer sign-in through the browser (no authorization_endpoint). Ask the platform how to connect.", nil)
+		return fail(KindPlatform, reasonNoAuthorizeAddress, nil)
 	case len(cfg.CodeChallengeMethods) > 0 && !slices.Contains(cfg.CodeChallengeMethods, "S256"):
-		return fail(KindUnsafe, "This platform only offers an outdated, unsafe sign-in method (PKCE without S256), so Referral Desk will not use it. Ask the platform to enable S256.", nil)
+		return fail(KindUnsafe, reasonNoS256, nil)
 	case len(cfg.GrantTypes) > 0 && !slices.Contains(cfg.GrantTypes, "authorization_code"):
-		return fail(KindPlatform, "This platform does not offer sign-in through the browser (no authorization_code grant). Ask the platform how to connect.", nil)
+		return fail(KindPlatform, reasonNoCodeGrant, nil)
 	case slices.Contains(cfg.Capabilities, "sso-openid-connect") && (cfg.Issuer == "" || cfg.JWKSURI == ""):
-		return fail(KindPlatform, "The platform's sign-in settings are incomplete (OpenID Connect without issuer or jwks_uri). Ask the platform to fix its SMART configuration.", nil)
+		return fail(KindPlatform, reasonOIDCIncomplete, nil)
 	}
 	return nil
 }

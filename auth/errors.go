@@ -9,7 +9,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
+	"time"
 )
 
 // ErrSignInNeeded matches (errors.Is) every error after which the person must sign in to the platform again;
@@ -19,7 +21,8 @@ var ErrSignInNeeded = errors.New("auth: sign-in needed")
 // ErrTemporary matches (errors.Is) every error worth retrying later with back-off: network, HTTP 5xx, 429.
 var ErrTemporary = errors.New("auth: temporary failure")
 
-// Kind says what went wrong in terms the app can act on (Upspin-style error kinds).
+// Kind says what went wrong in terms the app can act on (Upspin-style error kinds); app.KindOf maps these
+// onto the app's one vocabulary.
 type Kind uint8
 
 // The kinds of Error.
@@ -36,16 +39,54 @@ const (
 	KindSignInNeeded      // the session ended; sign in again (errors.Is(err, ErrSignInNeeded))
 )
 
-// Error is every error this package returns: a sentence a case worker understands, plus the technical cause
-// for logs. Neither ever contains tokens, codes, verifiers or state values.
-type Error struct {
-	Kind Kind
-	Msg  string // the sentence shown to the person
-	Err  error  // the technical cause, if any
+var kindNames = [...]string{"other", "link", "platform", "refused", "unsafe", "timeout", "canceled", "local",
+	"temporary", "sign-in needed"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind %d", k)
 }
 
-// Error returns the sentence for the person.
-func (e *Error) Error() string { return e.Msg }
+// Error is every error this package returns: its Kind, what the package was doing (Op), why (Reason), the
+// details the case worker's sentence needs, and the technical cause. Error() is the technical text, for logs;
+// Sentence() is what the case worker reads, and app.Explain is the one caller that shows it. Neither ever
+// contains tokens, codes, verifiers or state values.
+type Error struct {
+	Kind   Kind
+	Op     string // what the package was doing: "discover", "sign in", "refresh"…; set by the exported call
+	Reason Reason // why, as a key into the sentences (sentences.go)
+	// Details the sentence reads; zero when they do not apply.
+	Status int           // the HTTP status the platform answered with
+	Port   int           // the loopback port asked for
+	Field  string        // the setting concerned: "token_endpoint", a link's scheme
+	Wait   time.Duration // how long the person had to sign in
+	Err    error         // the technical cause, if any
+}
+
+// Error returns the technical text, for logs: "auth: discover: no sign-in settings (HTTP 404): …".
+func (e *Error) Error() string {
+	s := "auth: "
+	if e.Op != "" {
+		s += e.Op + ": "
+	}
+	s += string(e.Reason)
+	switch {
+	case e.Status != 0:
+		s += fmt.Sprintf(" (HTTP %d)", e.Status)
+	case e.Port != 0:
+		s += fmt.Sprintf(" (port %d)", e.Port)
+	case e.Field != "":
+		s += " (" + e.Field + ")"
+	case e.Wait != 0:
+		s += " (after " + e.Wait.String() + ")"
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
 
 // Unwrap returns the technical cause.
 func (e *Error) Unwrap() error { return e.Err }
@@ -61,15 +102,18 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// Detail returns the sentence followed by the technical cause, for logs.
-func (e *Error) Detail() string {
-	if e.Err == nil {
-		return e.Msg
-	}
-	return e.Msg + " (" + e.Err.Error() + ")"
+func fail(kind Kind, why Reason, cause error) *Error {
+	return &Error{Kind: kind, Reason: why, Err: cause}
 }
 
-func fail(kind Kind, msg string, cause error) *Error { return &Error{Kind: kind, Msg: msg, Err: cause} }
+// during names, on the way out of an exported function, what the package was doing when *err happened. The
+// outermost call wins: Discover's error says "discover" even when CheckEndpoint found the fault.
+func during(op string, err *error) {
+	var e *Error
+	if *err != nil && errors.As(*err, &e) {
+		e.Op = op
+	}
+}
 
 // KindOf returns the Kind of err, or KindOther when err is not (or does not wrap) an *Error.
 func KindOf(err error) Kind {
@@ -80,7 +124,16 @@ func KindOf(err error) Kind {
 	return KindOther
 }
 
-// netFailure turns an error from http.Client.Do into a sentence; ctx is the request's context.
+// ReasonOf returns the Reason of err, or "" when err is not (or does not wrap) an *Error.
+func ReasonOf(err error) Reason {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
+}
+
+// netFailure classifies an error from http.Client.Do; ctx is the request's context.
 func netFailure(ctx context.Context, err error) *Error {
 	var certErr *tls.CertificateVerificationError
 	var unknownCA x509.UnknownAuthorityError
@@ -88,15 +141,15 @@ func netFailure(ctx context.Context, err error) *Error {
 	var netErr net.Error
 	switch {
 	case ctx.Err() != nil:
-		return fail(KindCanceled, "Referral Desk stopped waiting for the platform because the request was cancelled.", err)
+		return fail(KindCanceled, reasonCanceled, err)
 	case errors.Is(err, errCrossHost):
-		return fail(KindUnsafe, "The platform tried to send Referral Desk to a different server; for safety it was not followed.", err)
+		return fail(KindUnsafe, reasonCrossHost, err)
 	case errors.Is(err, errTooLarge):
-		return fail(KindPlatform, "The platform sent far more data than expected; Referral Desk stopped reading it.", err)
+		return fail(KindPlatform, reasonTooLarge, err)
 	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &hostErr):
-		return fail(KindUnsafe, "The platform's security certificate is not valid, so Referral Desk did not connect. Ask the platform to fix it.", err)
+		return fail(KindUnsafe, reasonCertificate, err)
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return fail(KindTemporary, "The platform did not answer in time. Referral Desk will try again later; nothing was lost.", err)
+		return fail(KindTemporary, ReasonNoAnswer, err)
 	}
-	return fail(KindTemporary, "Referral Desk could not reach the platform. Check the internet connection; nothing was lost.", err)
+	return fail(KindTemporary, ReasonUnreachable, err)
 }

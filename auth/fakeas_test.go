@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -310,7 +311,16 @@ func kindIs(t *testing.T, err error, k Kind, msg string) {
 	if err == nil {
 		t.Fatalf("got no error, want kind %d %q", k, msg)
 	}
-	if KindOf(err) != k || !strings.Contains(err.Error(), msg) {
-		t.Fatalf("got kind %d %q, want kind %d containing %q", KindOf(err), err.Error(), k, msg)
+	if KindOf(err) != k || !strings.Contains(sentence(err), msg) {
+		t.Fatalf("got kind %v %q (%v), want kind %v containing %q", KindOf(err), sentence(err), err, k, msg)
 	}
+}
+
+// sentence is what the case worker reads for err (app.Explain shows it).
+func sentence(err error) string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	return e.Sentence()
 }

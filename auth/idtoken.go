@@ -34,9 +34,9 @@ func verifyIDToken(ctx context.Context, hc *http.Client, cfg *Config, clientID, 
 	if err != nil {
 		var expired *oidc.TokenExpiredError
 		if errors.As(err, &expired) {
-			return nil, fail(KindUnsafe, "The platform's proof of who signed in has already expired (check this computer's clock); nothing was saved.", err)
+			return nil, fail(KindUnsafe, reasonIDTokenExpired, err)
 		}
-		return nil, fail(KindUnsafe, "The platform's proof of who signed in could not be verified; nothing was saved. Try again or ask the platform.", err)
+		return nil, fail(KindUnsafe, reasonIDTokenInvalid, err)
 	}
 	return claims, nil
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func TestIDTokenWithoutJWKS(t *testing.T) {
 	if res.FHIRUser != "" || res.Claims != nil {
 		t.Errorf("unverified id_token was read: %q %v", res.FHIRUser, res.Claims)
 	}
-	if !strings.Contains(strings.Join(res.Warnings, " "), msgWhoAmI) {
+	if !slices.Contains(res.Warnings, reasonNoWhoAmI) {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 }

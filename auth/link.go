@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"fmt"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -17,25 +16,28 @@ const maxLinkLen = 2048
 // trailing "/", a pasted "/metadata" or "/.well-known/smart-configuration" suffix; for a SMART launch link
 // (https://x/launch?iss=<FHIR base>) the iss value. IDN hosts are kept in Unicode (lower case) for the UI
 // to show next to their punycode form.
-func NormalizeFHIRBase(raw string) (string, error) { return normalize(raw, true) }
+func NormalizeFHIRBase(raw string) (_ string, err error) {
+	defer during("check link", &err)
+	return normalize(raw, true)
+}
 
 func normalize(raw string, allowIss bool) (string, error) {
 	if !utf8.ValidString(raw) {
-		return "", fail(KindLink, "This link contains damaged characters. Copy it again from the platform.", nil)
+		return "", fail(KindLink, reasonLinkDamaged, nil)
 	}
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", fail(KindLink, "The link is empty. Paste the platform's FHIR link.", nil)
+		return "", fail(KindLink, reasonLinkEmpty, nil)
 	}
 	if utf8.RuneCountInString(s) > maxLinkLen {
-		return "", fail(KindLink, fmt.Sprintf("This link is too long (over %d characters). Ask the platform for its FHIR link.", maxLinkLen), nil)
+		return "", fail(KindLink, reasonLinkTooLong, nil)
 	}
 	u, err := parseLink(s)
 	if err != nil {
 		return "", err
 	}
 	if strings.Contains(s, "#") {
-		return "", fail(KindLink, "This link has a '#' part, which a FHIR address never has. Ask the platform for its FHIR link.", nil)
+		return "", fail(KindLink, reasonLinkFragment, nil)
 	}
 	if err := checkURL(u); err != nil {
 		return "", err
@@ -43,12 +45,12 @@ func normalize(raw string, allowIss bool) (string, error) {
 	q := u.Query()
 	if iss, ok := q["iss"]; ok && allowIss {
 		if len(iss) != 1 {
-			return "", fail(KindLink, "This sign-in link names more than one server. Ask the platform for its FHIR link.", nil)
+			return "", fail(KindLink, reasonLinkTwoIss, nil)
 		}
 		return normalize(iss[0], false)
 	}
 	if u.RawQuery != "" || u.ForceQuery {
-		return "", fail(KindLink, "This link has extra parts after '?', which a FHIR address never has. Ask the platform for its FHIR link.", nil)
+		return "", fail(KindLink, reasonLinkQuery, nil)
 	}
 	path := strings.TrimRight(u.Path, "/")
 	for _, suffix := range []string{"/metadata", "/.well-known/smart-configuration"} {
@@ -61,16 +63,17 @@ func normalize(raw string, allowIss bool) (string, error) {
 // CheckEndpoint applies the rule for every address Referral Desk contacts: an absolute https URL, or http on
 // a loopback host (127.0.0.0/8, ::1, localhost) for local testing; no user name or password, no '#' part,
 // no hidden characters.
-func CheckEndpoint(raw string) (*url.URL, error) {
+func CheckEndpoint(raw string) (_ *url.URL, err error) {
+	defer during("check address", &err)
 	if !utf8.ValidString(raw) || strings.TrimSpace(raw) != raw || len(raw) > maxLinkLen {
-		return nil, fail(KindLink, "This address is damaged or too long.", nil)
+		return nil, fail(KindLink, reasonAddressDamaged, nil)
 	}
 	u, err := parseLink(raw)
 	if err != nil {
 		return nil, err
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return nil, fail(KindLink, "This address has a '#' part, which a server address never has.", nil)
+		return nil, fail(KindLink, reasonAddressFragment, nil)
 	}
 	if err := checkURL(u); err != nil {
 		return nil, err
@@ -84,11 +87,11 @@ func parseLink(s string) (*url.URL, error) {
 		return nil, hiddenErr()
 	}
 	if strings.ContainsRune(s, '\\') {
-		return nil, fail(KindLink, "This link contains a backslash, which can disguise where it leads. Copy it again from the platform.", nil)
+		return nil, fail(KindLink, reasonLinkBackslash, nil)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fail(KindLink, "This is not a valid web link. Copy it again from the platform.", err)
+		return nil, fail(KindLink, reasonLinkInvalid, err)
 	}
 	if hidden(u.Host) || hidden(strings.ReplaceAll(u.Path, " ", "")) { // an encoded space (%20) is visible
 		return nil, hiddenErr()
@@ -96,13 +99,13 @@ func parseLink(s string) (*url.URL, error) {
 	switch scheme := strings.ToLower(u.Scheme); scheme {
 	case "https", "http", "":
 	default:
-		return nil, fail(KindLink, fmt.Sprintf("This is not a web link (%s:). Referral Desk only opens https links.", sanitize(scheme)), nil)
+		return nil, &Error{Kind: KindLink, Reason: reasonLinkScheme, Field: sanitize(scheme)}
 	}
 	return u, nil
 }
 
 func hiddenErr() *Error {
-	return fail(KindLink, "This link contains hidden or invisible characters, which can disguise where it leads. Copy it again from the platform.", nil)
+	return fail(KindLink, reasonLinkHidden, nil)
 }
 
 // hidden reports control, format (bidi, zero-width), private-use, space and other invisible characters.
@@ -127,24 +130,24 @@ func checkURL(u *url.URL) error {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return fail(KindLink, "This link is not secure (http). Ask the platform for its https link.", nil)
+			return fail(KindLink, reasonLinkHTTP, nil)
 		}
 	case "":
-		return fail(KindLink, "This address is incomplete: it does not start with https://.", nil)
+		return fail(KindLink, reasonLinkNoScheme, nil)
 	}
 	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
-		return fail(KindLink, "This link has no server name after https://. Copy it again from the platform.", nil)
+		return fail(KindLink, reasonLinkNoHost, nil)
 	}
 	if u.User != nil {
-		return fail(KindLink, "This link hides its real destination behind a name and '@'. Ask the platform for its plain link.", nil)
+		return fail(KindLink, reasonLinkUserinfo, nil)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return fail(KindLink, "This link has an impossible port number. Copy it again from the platform.", err)
+			return fail(KindLink, reasonLinkPort, err)
 		}
 	}
 	if strings.Contains(u.Hostname(), "%") {
-		return fail(KindLink, "This link has an unusual server name. Ask the platform for its plain link.", nil)
+		return fail(KindLink, reasonLinkOddHost, nil)
 	}
 	return nil
 }

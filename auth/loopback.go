@@ -40,9 +40,9 @@ func listenLoopback(ctx context.Context, port int, path, state string) (*loopbac
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		if port != 0 {
-			return nil, fail(KindLocal, fmt.Sprintf("Referral Desk could not wait for the sign-in on port %d of this computer; another program may be using it. Close that program or choose another port for this platform.", port), err)
+			return nil, &Error{Kind: KindLocal, Reason: reasonPortInUse, Port: port, Err: err}
 		}
-		return nil, fail(KindLocal, "Referral Desk could not wait for the sign-in on this computer.", err)
+		return nil, fail(KindLocal, reasonListen, err)
 	}
 	l := &loopback{
 		path: path, state: state, port: ln.Addr().(*net.TCPAddr).Port,

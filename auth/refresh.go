@@ -81,7 +81,10 @@ func (r *Refresher) refresh(ctx context.Context, stale string) (string, error) {
 		defer r.end()
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
-		return r.refreshOnce(fctx, stale)
+		// Named here, inside the flight: every caller shares the error it returns.
+		at, err := r.refreshOnce(fctx, stale)
+		during("refresh", &err)
+		return at, err
 	})
 	select {
 	case res := <-ch:
@@ -90,7 +93,7 @@ func (r *Refresher) refresh(ctx context.Context, stale string) (string, error) {
 		}
 		return res.Val.(string), nil
 	case <-ctx.Done():
-		return "", fail(KindCanceled, "Referral Desk stopped waiting for the platform because the request was cancelled.", ctx.Err())
+		return "", &Error{Kind: KindCanceled, Op: "refresh", Reason: reasonCanceled, Err: ctx.Err()}
 	}
 }
 
@@ -146,10 +149,10 @@ func (r *Refresher) refreshOnce(ctx context.Context, stale string) (string, erro
 		return cur.AccessToken, nil
 	}
 	if r.cfg == nil || r.cfg.TokenEndpoint == "" {
-		return "", fail(KindLocal, "Referral Desk has not read this platform's sign-in settings yet. Connect the platform again.", nil)
+		return "", fail(KindLocal, reasonNoConfig, nil)
 	}
 	if cur.RefreshToken == "" {
-		return "", fail(KindSignInNeeded, msgSignInAgain, nil)
+		return "", fail(KindSignInNeeded, reasonSignInEnded, nil)
 	}
 	// The seed has no access token and a past expiry, so the source refreshes at once.
 	seed := &oauth2.Token{RefreshToken: cur.RefreshToken, Expiry: time.Unix(1, 0)}
@@ -206,7 +209,7 @@ func (r *Refresher) keep(ctx context.Context, tok Token) error {
 		r.mu.Lock()
 		r.unsaved = &tok
 		r.mu.Unlock()
-		return fail(KindLocal, "Referral Desk could not save the renewed sign-in on this computer, so it is not used yet. Check the free disk space; Referral Desk will try again.", err)
+		return fail(KindLocal, reasonSaveFailed, err)
 	}
 	r.mu.Lock()
 	r.tok, r.unsaved = tok, nil

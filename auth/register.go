@@ -13,19 +13,20 @@ import (
 // Register performs RFC 7591 dynamic registration of Referral Desk as a public native client
 // (token_endpoint_auth_method none, authorization_code + refresh_token, the given loopback redirect URIs)
 // and returns the client_id the platform issued.
-func Register(ctx context.Context, hc *http.Client, cfg *Config, clientName string, redirectURIs []string) (string, error) {
+func Register(ctx context.Context, hc *http.Client, cfg *Config, clientName string, redirectURIs []string) (_ string, err error) {
+	defer during("register", &err)
 	if cfg == nil || cfg.RegistrationEndpoint == "" {
-		return "", fail(KindRefused, "This platform does not let Referral Desk register itself. Ask the platform for a client ID and enter it.", nil)
+		return "", fail(KindRefused, reasonNoRegistration, nil)
 	}
 	if _, err := CheckEndpoint(cfg.RegistrationEndpoint); err != nil {
-		return "", fail(KindPlatform, "The platform's registration address is unsafe or incomplete. Ask the platform for a client ID instead.", err)
+		return "", fail(KindPlatform, reasonRegistrationUnsafe, err)
 	}
 	if len(redirectURIs) == 0 {
-		return "", fail(KindLocal, "Referral Desk has no sign-in return address to register.", nil)
+		return "", fail(KindLocal, reasonNoRedirect, nil)
 	}
 	for _, u := range redirectURIs {
 		if pu, err := CheckEndpoint(u); err != nil || !isLoopback(pu.Hostname()) {
-			return "", fail(KindLocal, "Referral Desk only registers return addresses on this computer (127.0.0.1).", err)
+			return "", fail(KindLocal, reasonRedirectNotLoopback, err)
 		}
 	}
 	if clientName == "" {
@@ -41,11 +42,11 @@ func Register(ctx context.Context, hc *http.Client, cfg *Config, clientName stri
 		"scope":                      strings.Join(Scopes(cfg), " "),
 	})
 	if err != nil {
-		return "", fail(KindLocal, "Referral Desk could not prepare its registration.", err)
+		return "", fail(KindLocal, reasonRegistrationPrepare, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.RegistrationEndpoint, bytes.NewReader(body))
 	if err != nil {
-		return "", fail(KindPlatform, "The platform's registration address is not valid.", err)
+		return "", fail(KindPlatform, reasonRegistrationInvalid, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -62,17 +63,17 @@ func Register(ctx context.Context, hc *http.Client, cfg *Config, clientName stri
 	jsonErr := json.Unmarshal(resp.Body, &reply)
 	switch {
 	case retryable(resp.Status):
-		return "", fail(KindTemporary, "The platform could not register Referral Desk right now. Try again later.", &statusError{resp.Status})
+		return "", fail(KindTemporary, reasonRegistrationBusy, &statusError{resp.Status})
 	case jsonErr == nil && reply.Error != "":
-		return "", fail(KindRefused, "The platform refused to register Referral Desk. Ask the platform for a client ID and enter it.",
+		return "", fail(KindRefused, reasonRegistrationRefused,
 			&oauthError{Status: resp.Status, Code: sanitize(reply.Error), Description: sanitize(reply.ErrorDescription)})
 	case resp.Status != http.StatusCreated && resp.Status != http.StatusOK:
-		return "", fail(KindRefused, "The platform refused to register Referral Desk. Ask the platform for a client ID and enter it.", &statusError{resp.Status})
+		return "", fail(KindRefused, reasonRegistrationRefused, &statusError{resp.Status})
 	case jsonErr != nil || reply.ClientID == "" || hidden(reply.ClientID) || len(reply.ClientID) > 1024:
-		return "", fail(KindPlatform, "The platform's answer to the registration could not be used. Ask the platform for a client ID and enter it.",
+		return "", fail(KindPlatform, reasonRegistrationUnusable,
 			errors.Join(errors.New("registration response without a usable client_id"), jsonErr))
 	case reply.AuthMethod != "" && reply.AuthMethod != "none":
-		return "", fail(KindRefused, "The platform registered Referral Desk as a different kind of app than it asked for. Ask the platform for a client ID and enter it.",
+		return "", fail(KindRefused, reasonRegistrationSecret,
 			fmt.Errorf("token_endpoint_auth_method %q", sanitize(reply.AuthMethod)))
 	}
 	return reply.ClientID, nil

@@ -9,12 +9,13 @@ import (
 
 // Revoke revokes token at the platform (RFC 7009) when it advertises a revocation endpoint; otherwise it does
 // nothing. hint is "refresh_token", "access_token" or "". Used when a source is removed.
-func Revoke(ctx context.Context, hc *http.Client, cfg *Config, clientID, token, hint string) error {
+func Revoke(ctx context.Context, hc *http.Client, cfg *Config, clientID, token, hint string) (err error) {
+	defer during("revoke", &err)
 	if cfg == nil || cfg.RevocationEndpoint == "" || token == "" {
 		return nil
 	}
 	if _, err := CheckEndpoint(cfg.RevocationEndpoint); err != nil {
-		return fail(KindPlatform, "The platform's address for ending a sign-in is unsafe or incomplete, so the sign-in was not ended there.", err)
+		return fail(KindPlatform, reasonRevocationUnsafe, err)
 	}
 	form := url.Values{"token": {token}, "client_id": {clientID}}
 	if hint != "" {
@@ -32,9 +33,9 @@ func Revoke(ctx context.Context, hc *http.Client, cfg *Config, clientID, token, 
 	case resp.Status == http.StatusOK: // also for tokens the server no longer knows (RFC 7009 §2.2)
 		return nil
 	case retryable(resp.Status):
-		return fail(KindTemporary, "The platform could not end the sign-in right now. Try again later.", &statusError{resp.Status})
+		return fail(KindTemporary, reasonRevocationBusy, &statusError{resp.Status})
 	case json.Unmarshal(resp.Body, &reply) == nil && reply.Error != "":
-		return fail(KindRefused, "The platform refused to end the sign-in.", &oauthError{Status: resp.Status, Code: sanitize(reply.Error, token), Description: sanitize(reply.ErrorDescription, token)})
+		return fail(KindRefused, reasonRevocationRefused, &oauthError{Status: resp.Status, Code: sanitize(reply.Error, token), Description: sanitize(reply.ErrorDescription, token)})
 	}
-	return fail(KindRefused, "The platform refused to end the sign-in.", &statusError{resp.Status})
+	return fail(KindRefused, reasonRevocationRefused, &statusError{resp.Status})
 }

@@ -26,33 +26,29 @@ func Scopes(cfg *Config) []string {
 	return s
 }
 
-const (
-	msgOffline = "Referral Desk cannot stay signed in; you will be asked to sign in again when the session ends."
-	msgWhoAmI  = "Referral Desk cannot tell which account you signed in with."
-)
-
-// needs maps what the workflow needs to the sentence explaining what will not work without it.
+// needs maps what the workflow needs to what will not work without it.
 var needs = []struct {
 	plain     []string // scopes needed as is
 	resources []string // user/ resource scopes needed with perms
 	perms     string
-	msg       string
+	why       Reason
 }{
-	{plain: []string{"offline_access"}, msg: msgOffline},
-	{plain: []string{"openid", "fhirUser"}, msg: msgWhoAmI},
-	{resources: []string{"Task"}, perms: "rs", msg: "Referral Desk cannot see the referrals sent to you."},
-	{resources: []string{"Task"}, perms: "u", msg: "Referral Desk cannot send status changes (accepted, declined, completed) back to the platform."},
-	{resources: []string{"ServiceRequest"}, perms: "rs", msg: "Referral Desk cannot show what service each referral asks for."},
-	{resources: []string{"Patient"}, perms: "rs", msg: "Referral Desk cannot show who each referral is for."},
-	{resources: []string{"Consent"}, perms: "rs", msg: "Referral Desk cannot show the person's consent to share information."},
-	{resources: []string{"Condition", "Goal"}, perms: "rs", msg: "Referral Desk cannot show the person's needs and goals."},
-	{resources: []string{"Organization", "Practitioner", "PractitionerRole", "HealthcareService"}, perms: "rs", msg: "Referral Desk cannot show who sent each referral."},
-	{resources: []string{"Procedure"}, perms: "crs", msg: "Referral Desk cannot record on the platform the services you provided."},
+	{plain: []string{"offline_access"}, why: reasonNoOffline},
+	{plain: []string{"openid", "fhirUser"}, why: reasonNoWhoAmI},
+	{resources: []string{"Task"}, perms: "rs", why: reasonNoTaskRead},
+	{resources: []string{"Task"}, perms: "u", why: reasonNoTaskUpdate},
+	{resources: []string{"ServiceRequest"}, perms: "rs", why: reasonNoRequestRead},
+	{resources: []string{"Patient"}, perms: "rs", why: reasonNoPatientRead},
+	{resources: []string{"Consent"}, perms: "rs", why: reasonNoConsentRead},
+	{resources: []string{"Condition", "Goal"}, perms: "rs", why: reasonNoNeedsRead},
+	{resources: []string{"Organization", "Practitioner", "PractitionerRole", "HealthcareService"}, perms: "rs", why: reasonNoRequesterRead},
+	{resources: []string{"Procedure"}, perms: "crs", why: reasonNoProcedure},
 }
 
-// MissingScopes explains, one sentence each, what will not work with the granted scope string (v1 or v2
-// syntax, wildcards included). Empty when everything needed was granted.
-func MissingScopes(granted string) []string {
+// MissingScopes says what will not work with the granted scope string (v1 or v2 syntax, wildcards
+// included), one Reason each (Reason.Sentence says it to the case worker). Empty when everything needed was
+// granted.
+func MissingScopes(granted string) []Reason {
 	plain := map[string]bool{}
 	perms := map[string]string{} // resource ("*" for all) -> granted permission letters
 	for _, s := range strings.Fields(granted) {
@@ -76,7 +72,7 @@ func MissingScopes(granted string) []string {
 		}
 		return true
 	}
-	var missing []string
+	var missing []Reason
 	for _, n := range needs {
 		ok := true
 		for _, s := range n.plain {
@@ -86,7 +82,7 @@ func MissingScopes(granted string) []string {
 			ok = ok && has(r, n.perms)
 		}
 		if !ok {
-			missing = append(missing, n.msg)
+			missing = append(missing, n.why)
 		}
 	}
 	return missing

@@ -37,8 +37,8 @@ func TestMissingScopes(t *testing.T) {
 		"openid fhirUser offline_access user/*.* ":                                                  nil,
 		"openid fhirUser offline_access user/*.rs user/Task.u user/Procedure.c":                     nil,
 		"openid fhirUser offline_access user/*.rs user/Task.rus?category=referral user/Procedure.c": nil,
-		"openid fhirUser user/*.cruds":                                                              {msgOffline},
-		"offline_access user/*.cruds":                                                               {msgWhoAmI},
+		"openid fhirUser user/*.cruds":                                                              {reasonNoOffline.Sentence()},
+		"offline_access user/*.cruds":                                                               {reasonNoWhoAmI.Sentence()},
 		"openid fhirUser offline_access user/*.rs":                                                  {"cannot send status changes", "cannot record"},
 		"openid fhirUser offline_access patient/*.cruds user/*.xyz":                                 {"referrals sent to you", "status changes", "what service", "who each referral is for", "consent", "needs and goals", "who sent", "cannot record"},
 	} {
@@ -48,8 +48,8 @@ func TestMissingScopes(t *testing.T) {
 			continue
 		}
 		for i := range want {
-			if !strings.Contains(got[i], want[i]) {
-				t.Errorf("MissingScopes(%q)[%d] = %q, want it to mention %q", granted, i, got[i], want[i])
+			if !strings.Contains(got[i].Sentence(), want[i]) {
+				t.Errorf("MissingScopes(%q)[%d] = %q, want it to mention %q", granted, i, got[i].Sentence(), want[i])
 			}
 		}
 	}

@@ -38,7 +38,7 @@ type Result struct {
 	FHIRUser      string         // the id_token's fhirUser (or legacy profile) claim, when verified
 	Claims        map[string]any // the verified id_token's claims; nil when there was none to verify
 	GrantedScopes []string       // as granted; the requested ones when the platform did not say
-	Warnings      []string       // sentences for the person: what will not work (scopes, no refresh token…)
+	Warnings      []Reason       // what will not work (scopes, no refresh token…); Reason.Sentence says it
 }
 
 // RedirectURI is the loopback redirect URI for port and path (default "/callback").
@@ -51,7 +51,8 @@ func RedirectURI(port int, path string) string {
 
 // Run performs one sign-in and returns once the listener is closed and its goroutines are done (and Open has
 // returned, or did not within 5 s).
-func (s *SignIn) Run(ctx context.Context) (*Result, error) {
+func (s *SignIn) Run(ctx context.Context) (_ *Result, err error) {
+	defer during("sign in", &err)
 	f, err := s.withDefaults()
 	if err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func (s *SignIn) Run(ctx context.Context) (*Result, error) {
 	}
 	clientID := s.ClientID
 	if clientID == "" || hidden(clientID) {
-		return nil, fail(KindLocal, "Referral Desk has no client ID for this platform. Enter the one the platform gave you, or let Referral Desk register itself.", nil)
+		return nil, fail(KindLocal, reasonNoClientID, nil)
 	}
 	oc := oauthConfig(f.Config, clientID, redirectURI, f.Scopes)
 	authURL, err := authorizationURL(f, oc, state, verifier)
@@ -101,8 +102,7 @@ func (s *SignIn) Run(ctx context.Context) (*Result, error) {
 		select {
 		case <-opening:
 			if openErr != nil {
-				return nil, fail(KindLocal, "Referral Desk could not open your web browser for the sign-in. Check that a web browser is installed and try again.",
-					redact(openErr, authURL, state))
+				return nil, fail(KindLocal, reasonBrowserOpen, redact(openErr, authURL, state))
 			}
 			opening = nil
 		case cb := <-lb.calls:
@@ -110,9 +110,9 @@ func (s *SignIn) Run(ctx context.Context) (*Result, error) {
 			cb.reply <- err == nil
 			return res, err
 		case <-timer.C:
-			return nil, fail(KindTimeout, fmt.Sprintf("The platform's sign-in did not answer within %s. Try again.", humanDuration(f.Wait)), nil)
+			return nil, &Error{Kind: KindTimeout, Reason: reasonSignInTimeout, Wait: f.Wait}
 		case <-ctx.Done():
-			return nil, fail(KindCanceled, "The sign-in was cancelled.", ctx.Err())
+			return nil, fail(KindCanceled, reasonSignInCanceled, ctx.Err())
 		}
 	}
 }
@@ -134,7 +134,7 @@ func redact(err error, secrets ...string) error {
 func (s *SignIn) withDefaults() (*SignIn, error) {
 	f := *s
 	if f.Config == nil {
-		return nil, fail(KindLocal, "Referral Desk has not read this platform's sign-in settings yet. Connect the platform again.", nil)
+		return nil, fail(KindLocal, reasonNoConfig, nil)
 	}
 	if err := validate(f.Config); err != nil {
 		return nil, err
@@ -143,13 +143,13 @@ func (s *SignIn) withDefaults() (*SignIn, error) {
 		return nil, err
 	}
 	if f.Port < 0 || f.Port > 65535 {
-		return nil, fail(KindLocal, fmt.Sprintf("The sign-in port %d is not a valid port number (1 to 65535).", f.Port), nil)
+		return nil, &Error{Kind: KindLocal, Reason: reasonBadPort, Port: f.Port}
 	}
 	if f.Path == "" {
 		f.Path = "/callback"
 	}
 	if !validPath(f.Path) {
-		return nil, fail(KindLocal, "The sign-in return path must start with '/' and contain only letters, digits and - . _ ~ /.", nil)
+		return nil, fail(KindLocal, reasonBadPath, nil)
 	}
 	if f.Scopes == nil {
 		f.Scopes = Scopes(f.Config)
@@ -178,7 +178,7 @@ func validPath(p string) bool {
 func authorizationURL(f *SignIn, oc *oauth2.Config, state, verifier string) (string, error) {
 	u, err := CheckEndpoint(oc.Endpoint.AuthURL)
 	if err != nil {
-		return "", fail(KindPlatform, "The platform's sign-in address is unsafe or incomplete. Ask the platform to fix its SMART configuration.", err)
+		return "", fail(KindPlatform, reasonAuthorizeUnsafe, err)
 	}
 	// Keep parameters the endpoint carries, but not ours: AuthCodeURL appends, and each must appear once
 	// (RFC 6749 §3.1).
@@ -197,13 +197,13 @@ func (f *SignIn) finish(ctx context.Context, cb callback, oc *oauth2.Config, ver
 	cfg := f.Config
 	// RFC 9207 mix-up defence, also for error responses: the answer must come from the server we asked.
 	if (cb.iss != "" && cfg.Issuer != "" && cb.iss != cfg.Issuer) || (cb.iss == "" && cfg.IssInCallback) {
-		return nil, fail(KindUnsafe, "The sign-in came back from a different server than expected; nothing was saved.", fmt.Errorf("callback iss %q, expected %q", sanitize(cb.iss), cfg.Issuer))
+		return nil, fail(KindUnsafe, reasonMixUp, fmt.Errorf("callback iss %q, expected %q", sanitize(cb.iss), cfg.Issuer))
 	}
 	if cb.errCode != "" {
 		return nil, callbackError(cb.errCode, cb.errDesc)
 	}
 	if cb.code == "" {
-		return nil, fail(KindPlatform, "The platform's sign-in came back without a sign-in code. Try again.", nil)
+		return nil, fail(KindPlatform, reasonNoCode, nil)
 	}
 	t, err := oc.Exchange(tokenContext(ctx, f.HTTP), cb.code, oauth2.VerifierOption(verifier))
 	if err != nil {
@@ -226,27 +226,27 @@ func (f *SignIn) finish(ctx context.Context, cb callback, oc *oauth2.Config, ver
 		res.Claims, res.FHIRUser = claims, fhirUser(claims)
 	}
 	res.Warnings = MissingScopes(tok.Scope)
-	if tok.RefreshToken == "" && !slices.Contains(res.Warnings, msgOffline) {
-		res.Warnings = append(res.Warnings, msgOffline)
+	if tok.RefreshToken == "" && !slices.Contains(res.Warnings, reasonNoOffline) {
+		res.Warnings = append(res.Warnings, reasonNoOffline)
 	}
-	if slices.Contains(f.Scopes, "fhirUser") && res.FHIRUser == "" && !slices.Contains(res.Warnings, msgWhoAmI) {
-		res.Warnings = append(res.Warnings, msgWhoAmI)
+	if slices.Contains(f.Scopes, "fhirUser") && res.FHIRUser == "" && !slices.Contains(res.Warnings, reasonNoWhoAmI) {
+		res.Warnings = append(res.Warnings, reasonNoWhoAmI)
 	}
 	return res, nil
 }
 
-// callbackError explains an error=… callback (RFC 6749 §4.1.2.1).
+// callbackError classifies an error=… callback (RFC 6749 §4.1.2.1).
 func callbackError(code, desc string) *Error {
 	cause := &oauthError{Code: sanitize(code), Description: sanitize(desc)}
 	switch code {
 	case "access_denied":
-		return fail(KindRefused, "You chose not to allow Referral Desk to use your account on this platform, so you are not signed in. Nothing was changed.", cause)
+		return fail(KindRefused, reasonDenied, cause)
 	case "invalid_scope":
-		return fail(KindRefused, "The platform refused the permissions Referral Desk asks for. Ask the platform to allow them.", cause)
+		return fail(KindRefused, reasonScopeRefused, cause)
 	case "server_error", "temporarily_unavailable":
-		return fail(KindTemporary, "The platform's sign-in is not available right now. Try again later.", cause)
+		return fail(KindTemporary, reasonSignInBusy, cause)
 	}
-	return fail(KindRefused, "The platform refused the sign-in request. Ask the platform to check Referral Desk's client ID and return address.", cause)
+	return fail(KindRefused, reasonSignInRefused, cause)
 }
 
 // humanDuration says d the way a person would: "5 minutes", "30 seconds".

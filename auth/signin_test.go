@@ -309,7 +309,7 @@ func TestSignInBrowserErrorRedacted(t *testing.T) {
 	si.Open = func(u string) error { authURL = u; return errors.New("cannot open " + u) }
 	_, err := si.Run(context.Background())
 	state, _ := url.Parse(authURL)
-	if detail := err.(*Error).Detail(); strings.Contains(detail, state.Query().Get("state")) {
+	if detail := err.Error(); strings.Contains(detail, state.Query().Get("state")) {
 		t.Errorf("error reveals the state: %s", detail)
 	}
 }

@@ -157,12 +157,7 @@ func tokenCause(err error, secrets ...string) error {
 	return fmt.Errorf("%w: %s", errBadTokenReply, sanitize(err.Error(), secrets...))
 }
 
-const (
-	msgBusy        = "The platform could not answer right now. Try again later; nothing was lost."
-	msgSignInAgain = "Your sign-in to this platform has ended. Sign in again to keep working with it; nothing you saved was lost."
-)
-
-// tokenFailure turns an error from the token endpoint into a sentence, for the code exchange or (refreshing)
+// tokenFailure classifies an error from the token endpoint, for the code exchange or (refreshing)
 // a refresh; secrets are kept out of it.
 //
 // During a refresh only an OAuth error that ends the grant asks for a new sign-in. Anything else (an
@@ -175,21 +170,21 @@ func tokenFailure(ctx context.Context, err error, refreshing bool, secrets ...st
 	var st *statusError
 	switch {
 	case ctx.Err() != nil && refreshing: // callers cannot cancel a refresh: this is its own deadline
-		return fail(KindTemporary, "The platform did not answer in time. Referral Desk will try again later; nothing was lost.", cause)
+		return fail(KindTemporary, ReasonNoAnswer, cause)
 	case ctx.Err() != nil:
-		return fail(KindCanceled, "Referral Desk stopped waiting for the platform because the request was cancelled.", cause)
+		return fail(KindCanceled, reasonCanceled, cause)
 	case errors.As(cause, &oe) && oe.busy(), errors.As(cause, &st) && retryable(st.Status):
-		return fail(KindTemporary, msgBusy, cause)
+		return fail(KindTemporary, reasonTokenBusy, cause)
 	case errors.As(cause, &oe) && refreshing && oe.endsGrant():
-		return fail(KindSignInNeeded, msgSignInAgain, cause)
+		return fail(KindSignInNeeded, reasonSignInEnded, cause)
 	case errors.As(cause, &oe) && refreshing:
-		return fail(KindTemporary, "The platform did not renew the sign-in this time. Referral Desk keeps it and will try again later; nothing was lost.", cause)
+		return fail(KindTemporary, reasonRefreshDeclined, cause)
 	case errors.As(cause, &oe):
-		return fail(KindRefused, "The platform did not accept the sign-in. Try again; nothing was saved.", cause)
+		return fail(KindRefused, reasonTokenRefused, cause)
 	case (errors.As(cause, &st) || errors.Is(cause, errBadTokenReply)) && refreshing:
-		return fail(KindTemporary, "The platform answered with something Referral Desk cannot use. Referral Desk will try again later; nothing was lost.", cause)
+		return fail(KindTemporary, reasonRefreshUnusable, cause)
 	case errors.As(cause, &st), errors.Is(cause, errBadTokenReply):
-		return fail(KindPlatform, "The platform answered the sign-in with something Referral Desk cannot use. Try again later or ask the platform.", cause)
+		return fail(KindPlatform, reasonTokenUnusable, cause)
 	}
 	e := netFailure(ctx, cause)
 	if refreshing { // an untrusted certificate or an oversized body too: the platform's to fix, the grant lives on

@@ -28,7 +28,7 @@ func signInWithTokenReply(t *testing.T, reply func(w http.ResponseWriter, r *htt
 		t.Errorf("%d token requests; the code must be sent once", n)
 	}
 	if err != nil {
-		detail := err.(*Error).Detail()
+		detail := err.Error()
 		if strings.Contains(detail, params.Get("code")) || strings.Contains(detail, params.Get("state")) {
 			t.Errorf("error reveals the code or state: %s", detail)
 		}
@@ -96,13 +96,13 @@ func TestTokenResponses(t *testing.T) {
 				if len(res.GrantedScopes) != 5 || res.Token.Scope != strings.Join(res.GrantedScopes, " ") {
 					t.Errorf("granted %q", res.GrantedScopes)
 				}
-				if !slices.ContainsFunc(res.Warnings, func(s string) bool { return strings.Contains(s, "cannot send status changes") }) {
+				if !slices.ContainsFunc(res.Warnings, func(r Reason) bool { return strings.Contains(r.Sentence(), "cannot send status changes") }) {
 					t.Errorf("warnings %q do not explain the missing Task update", res.Warnings)
 				}
 			}},
 		{name: "no refresh token", reply: jsonReply(200, `{"access_token":"at","token_type":"Bearer","expires_in":3600}`),
 			check: func(t *testing.T, res *Result) {
-				if res.Token.RefreshToken != "" || !slices.Contains(res.Warnings, msgOffline) {
+				if res.Token.RefreshToken != "" || !slices.Contains(res.Warnings, reasonNoOffline) {
 					t.Errorf("refresh %q, warnings %q", res.Token.RefreshToken, res.Warnings)
 				}
 			}},
