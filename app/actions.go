@@ -5,13 +5,53 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/referraldesk/referraldesk/fhir"
 	"github.com/referraldesk/referraldesk/storage"
 )
 
 // Change is a status change the case worker made, as queued for the platform.
-type Change = storage.Change
+type Change struct {
+	ID, SourceID         int64
+	TaskID               string
+	FromStatus, ToStatus string
+	Reason               string // the case worker's, for the requester to see
+	State                ChangeState
+	Detail               string // the platform's explanation, or why it is not sent yet
+	CreatedAt            time.Time
+}
+
+// ChangeState is where a queued status change is.
+type ChangeState string
+
+const (
+	ChangePending  ChangeState = "pending"  // waiting to be sent
+	ChangeSending  ChangeState = "sending"  // being sent (or was, when Referral Desk stopped)
+	ChangeSent     ChangeState = "sent"     // the platform accepted it
+	ChangeConflict ChangeState = "conflict" // the referral changed on the platform first
+	ChangeRefused  ChangeState = "refused"  // the platform refused it
+)
+
+// changeOf is the change a stored outbox entry describes.
+func changeOf(c storage.Change) Change {
+	return Change{ID: c.ID, SourceID: c.SourceID, TaskID: c.TaskID, FromStatus: c.FromStatus, ToStatus: c.ToStatus,
+		Reason: c.Reason, State: changeStateOf(c.State), Detail: c.Detail, CreatedAt: c.CreatedAt}
+}
+
+func changeStateOf(s storage.ChangeState) ChangeState {
+	switch s {
+	case storage.ChangeSending:
+		return ChangeSending
+	case storage.ChangeSent:
+		return ChangeSent
+	case storage.ChangeConflict:
+		return ChangeConflict
+	case storage.ChangeRefused:
+		return ChangeRefused
+	}
+	return ChangePending
+}
 
 // Outcome of sending one change.
 type Outcome struct {
@@ -25,10 +65,10 @@ type Outcome struct {
 func (o Outcome) Message() string {
 	c := o.Change
 	switch c.State {
-	case storage.ChangeSent:
+	case ChangeSent:
 		return fmt.Sprintf("The platform accepted the change: the referral is now %s (version %s).",
 			strings.ToLower(StatusLabel(c.ToStatus)), o.Task.Meta.VersionID)
-	case storage.ChangeConflict, storage.ChangeRefused:
+	case ChangeConflict, ChangeRefused:
 		return c.Detail
 	}
 	if c.Detail != "" {
@@ -81,7 +121,7 @@ func (a *App) queued(ctx context.Context, id int64, err error) (Outcome, error) 
 	if e != nil {
 		return Outcome{}, e
 	}
-	return Outcome{Change: c}, nil
+	return Outcome{Change: changeOf(c)}, nil
 }
 
 // sendPending sends a source's queued changes, oldest first. It stops at the
@@ -98,11 +138,11 @@ func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) erro
 			return err
 		}
 		switch o.Change.State {
-		case storage.ChangeSent:
+		case ChangeSent:
 			rep.Sent++
-		case storage.ChangeConflict:
+		case ChangeConflict:
 			rep.Conflicts++
-		case storage.ChangeRefused:
+		case ChangeRefused:
 			rep.Refused++
 		default:
 			if c.BaseVersion == "" {
@@ -173,7 +213,7 @@ func (a *App) confirmed(ctx context.Context, s *session, c storage.Change, task 
 		return Outcome{}, err
 	}
 	c, err = a.store.Change(ctx, c.ID)
-	return Outcome{Change: c, Sent: true, Task: task}, err
+	return Outcome{Change: changeOf(c), Sent: true, Task: task}, err
 }
 
 // conflict records that the platform's copy moved on since the case worker
@@ -196,7 +236,7 @@ func (a *App) conflict(ctx context.Context, s *session, c storage.Change, latest
 		return Outcome{}, err
 	}
 	c, err := a.store.Change(ctx, c.ID)
-	return Outcome{Change: c}, err
+	return Outcome{Change: changeOf(c)}, err
 }
 
 // refused records a change the platform (or the data) will not take as it is.
@@ -205,7 +245,7 @@ func (a *App) refused(ctx context.Context, c storage.Change, err error) (Outcome
 		return Outcome{}, merr
 	}
 	c, merr := a.store.Change(ctx, c.ID)
-	return Outcome{Change: c}, merr
+	return Outcome{Change: changeOf(c)}, merr
 }
 
 // failed sorts a send error: refusals are final, the rest stay queued.

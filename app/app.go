@@ -14,12 +14,6 @@ import (
 	"github.com/referraldesk/referraldesk/storage"
 )
 
-// Source is a connected referral platform.
-type Source = storage.Source
-
-// Referral is one referral as the inbox lists it.
-type Referral = storage.Referral
-
 // Options wires the app to what a test or main controls.
 type Options struct {
 	Store *storage.DB
@@ -96,20 +90,10 @@ func New(o Options) *App {
 
 // session is one source's signed-in FHIR client.
 type session struct {
-	src     storage.Source
+	src     Source
 	cfg     *auth.Config
 	fhir    *fhir.Client
 	refresh *auth.Refresher
-}
-
-// Sources lists the connected platforms.
-func (a *App) Sources(ctx context.Context) ([]Source, error) {
-	return a.store.Sources(ctx)
-}
-
-// Source returns one connected platform.
-func (a *App) Source(ctx context.Context, id int64) (Source, error) {
-	return a.store.Source(ctx, id)
 }
 
 // lock serialises syncs and sends for one source.
@@ -143,7 +127,7 @@ func (a *App) session(ctx context.Context, id int64) (*session, error) {
 	}
 	tok, err := a.store.Tokens(ctx, id)
 	if err != nil {
-		if err == storage.ErrNotFound {
+		if errors.Is(err, storage.ErrNotFound) {
 			return nil, problem(auth.ErrSignInNeeded, "%s needs you to sign in again.", src.Name)
 		}
 		return nil, err
@@ -156,7 +140,7 @@ func (a *App) session(ctx context.Context, id int64) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &session{src: src, cfg: &cfg, fhir: fc, refresh: ref}
+	s = &session{src: sourceOf(src), cfg: &cfg, fhir: fc, refresh: ref}
 	a.mu.Lock()
 	a.sessions[id] = s
 	a.mu.Unlock()
@@ -190,11 +174,11 @@ func (a *App) forget(id int64) {
 
 // noteFailure records what a failed talk with a source means for its state.
 func (a *App) noteFailure(ctx context.Context, id int64, err error) {
-	state := storage.StateError
+	state := SourceError
 	switch {
 	case isSignInNeeded(err):
 		a.forget(id)
-		state = storage.StateNeedsSignIn
+		state = SourceNeedsSignIn
 	case temporary(err):
 		return
 	}
@@ -202,7 +186,7 @@ func (a *App) noteFailure(ctx context.Context, id int64, err error) {
 	// that cannot be saved is only logged, and the next attempt says it again.
 	// It is saved even when the caller gave up (a cancelled sync): the
 	// platform's answer stands.
-	if serr := a.store.SetSourceState(context.WithoutCancel(ctx), id, state, Explain(err)); serr != nil {
+	if serr := a.store.SetSourceState(context.WithoutCancel(ctx), id, state.stored(), Explain(err)); serr != nil {
 		a.log.Error("saving a platform's state", "source", id, "state", state, "cause", serr, "after", innermost(err))
 	}
 }

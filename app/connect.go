@@ -82,11 +82,11 @@ func (a *App) Connect(ctx context.Context, o ConnectOptions) (Source, error) {
 		return Source{}, err
 	}
 	cfgJSON, _ := json.Marshal(p.Config)
-	src := Source{
+	src := storage.Source{
 		ID: existing.ID, CreatedAt: existing.CreatedAt,
 		Name: o.Name, FHIRBase: p.FHIRBase, ClientID: clientID, RedirectPort: port,
 		Owner: o.Owner, Scopes: res.Token.Scope, AuthConfig: cfgJSON,
-		State: storage.StateNeedsSignIn, Watermark: existing.Watermark, LastSyncAt: existing.LastSyncAt,
+		State: SourceNeedsSignIn.stored(), Watermark: existing.Watermark, LastSyncAt: existing.LastSyncAt,
 	}
 	if existing.ID != 0 && o.Owner != existing.Owner {
 		// Another owner's referrals are all new to us: start from the beginning.
@@ -116,13 +116,13 @@ func (a *App) Connect(ctx context.Context, o ConnectOptions) (Source, error) {
 		}
 		src.Owner = owner
 	}
-	src.State = storage.StateOK
+	src.State = SourceOK.stored()
 	src.StateDetail = grantLimits(res.Token.Scope)
 	if err := a.store.UpdateSource(ctx, src); err != nil {
 		return Source{}, err
 	}
 	a.forget(src.ID)
-	return src, nil
+	return sourceOf(src), nil
 }
 
 // signIn runs the browser sign-in, registering a client for the exact

@@ -270,7 +270,7 @@ func TestStatusChangeWithoutAVersionIsNeverSent(t *testing.T) {
 	if len(rec.puts()) != 0 || out.Sent {
 		t.Errorf("%d PUTs sent (sent=%v); want none for a referral with no version", len(rec.puts()), out.Sent)
 	}
-	if out.Change.State != storage.ChangePending || !strings.Contains(out.Message(), "no version") {
+	if out.Change.State != app.ChangePending || !strings.Contains(out.Message(), "no version") {
 		t.Errorf("change %q, message %q; want it kept queued, saying the referral has no version", out.Change.State, out.Message())
 	}
 	if got := w.platformTask(target)["status"]; got != "requested" {

@@ -68,7 +68,7 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 		return nil, err
 	}
 	rs := newResourceSet(ctx, a.store, source)
-	d := &Detail{Referral: row, Source: src, Raw: map[string]json.RawMessage{}, Next: NextStatuses(row.Status)}
+	d := &Detail{Referral: referralOf(row), Source: sourceOf(src), Raw: map[string]json.RawMessage{}, Next: NextStatuses(row.Status)}
 	if row.Pending {
 		d.Next = nil
 	}
@@ -102,7 +102,10 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	if rs.err != nil { // what could not be read would show as "none on file"
 		return nil, rs.err
 	}
-	d.Changes, err = a.store.ChangesForTask(ctx, source, taskID)
+	changes, err := a.store.ChangesForTask(ctx, source, taskID)
+	for _, c := range changes {
+		d.Changes = append(d.Changes, changeOf(c))
+	}
 	return d, err
 }
 

@@ -36,7 +36,8 @@ func (a *App) Inbox(ctx context.Context, f InboxFilter) ([]Referral, error) {
 	if sf.Order, err = f.Sort.stored(); err != nil {
 		return nil, err
 	}
-	return a.store.Referrals(ctx, sf)
+	rows, err := a.store.Referrals(ctx, sf)
+	return referralsOf(rows), err
 }
 
 // CountInbox counts the referrals a filter matches (its sort and page aside).
@@ -68,7 +69,8 @@ func (s SortOrder) stored() (storage.Order, error) {
 func (a *App) FindReferral(ctx context.Context, key string) (Referral, error) {
 	if src, id, ok := strings.Cut(key, "/"); ok {
 		if n, err := strconv.ParseInt(src, 10, 64); err == nil {
-			return a.store.Referral(ctx, n, id)
+			row, err := a.store.Referral(ctx, n, id)
+			return referralOf(row), err
 		}
 		if src == "Task" {
 			key = id
@@ -82,7 +84,7 @@ func (a *App) FindReferral(ctx context.Context, key string) (Referral, error) {
 	case 0:
 		return Referral{}, problem(storage.ErrNotFound, "No referral %q here. Sync first, or check the id.", key)
 	case 1:
-		return rows[0], nil
+		return referralOf(rows[0]), nil
 	}
 	var opts []string
 	for _, r := range rows {

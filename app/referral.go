@@ -3,10 +3,50 @@ package app
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/referraldesk/referraldesk/fhir"
 	"github.com/referraldesk/referraldesk/storage"
 )
+
+// Referral is one referral as the inbox lists it: the Task and what it
+// references, reduced to what a case worker scans a list for.
+type Referral struct {
+	SourceID     int64
+	TaskID       string
+	Status       string // the Task's status (StatusLabel)
+	Priority     string // the Task's, else the ServiceRequest's, else routine (PriorityLabel)
+	Person       string // the person's name
+	Need         string // "Food insecurity — Assistance with application for food pantry program"
+	Category     string // SDOH category code, e.g. "food-insecurity"
+	Requester    string // who asked: "Dr Jan Water, Good Health Clinic"
+	AuthoredOn   string // FHIR dateTime the requester sent it
+	VersionID    string // the Task's version this desk has
+	DoNotContact bool   // the person must not be contacted
+	Consent      string // "active" | "inactive" | "none"
+	Pending      bool   // a change to it is waiting to be sent
+	SeenAt       time.Time
+	ReceivedAt   time.Time // when Referral Desk first stored it
+}
+
+// referralOf is the referral a stored inbox row describes.
+func referralOf(r storage.Referral) Referral {
+	return Referral{SourceID: r.SourceID, TaskID: r.TaskID, Status: r.Status, Priority: r.Priority,
+		Person: r.Person, Need: r.Need, Category: r.Category, Requester: r.Requester, AuthoredOn: r.AuthoredOn,
+		VersionID: r.VersionID, DoNotContact: r.DoNotContact, Consent: r.Consent, Pending: r.Pending,
+		SeenAt: r.SeenAt, ReceivedAt: r.ReceivedAt}
+}
+
+func referralsOf(rows []storage.Referral) []Referral {
+	if rows == nil {
+		return nil
+	}
+	out := make([]Referral, len(rows))
+	for i, r := range rows {
+		out[i] = referralOf(r)
+	}
+	return out
+}
 
 // The members of a referral's resources its inbox row reads, decoded with
 // fhir.DecodeNarrow: a sync builds the row of every Task it stores, and the

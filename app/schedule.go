@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"time"
-
-	"github.com/referraldesk/referraldesk/storage"
 )
 
 // The IG's polling cadence ("Checking Task Status"): at least once per
@@ -67,12 +65,12 @@ func (s *Schedule) Run(ctx context.Context) {
 // (not those waiting for a sign-in), one after another, telling onStart and
 // onDone about each so a window can show "syncing now" per platform.
 func (a *App) SyncEach(ctx context.Context, onStart func(Source), onDone func(SyncReport)) error {
-	srcs, err := a.store.Sources(ctx)
+	srcs, err := a.Sources(ctx)
 	if err != nil {
 		return err
 	}
 	for _, s := range srcs {
-		if s.State == storage.StateNeedsSignIn {
+		if s.State == SourceNeedsSignIn {
 			continue
 		}
 		if ctx.Err() != nil {

@@ -29,13 +29,13 @@ type SyncReport struct {
 
 // SyncAll syncs every source that is not waiting for a sign-in.
 func (a *App) SyncAll(ctx context.Context) ([]SyncReport, error) {
-	srcs, err := a.store.Sources(ctx)
+	srcs, err := a.Sources(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []SyncReport
 	for _, s := range srcs {
-		if s.State == storage.StateNeedsSignIn {
+		if s.State == SourceNeedsSignIn {
 			// Asking again would only repeat a refused refresh (strict servers
 			// count a reused refresh token against the grant).
 			out = append(out, SyncReport{Source: s, Err: problem(auth.ErrSignInNeeded, "%s needs you to sign in again.", s.Name)})
@@ -60,7 +60,7 @@ func (a *App) Sync(ctx context.Context, id int64) (rep SyncReport, err error) {
 	s, err := a.session(ctx, id)
 	if err != nil {
 		a.noteFailure(ctx, id, err)
-		if src, e := a.store.Source(ctx, id); e == nil {
+		if src, e := a.Source(ctx, id); e == nil {
 			rep.Source = src
 		}
 		return rep, err

@@ -30,7 +30,7 @@ func TestConnectFindsOwnerFromSignIn(t *testing.T) {
 	if src.ClientID == "" || src.RedirectPort == 0 {
 		t.Errorf("client id %q, port %d: a dynamically registered client must keep its exact redirect port", src.ClientID, src.RedirectPort)
 	}
-	if src.State != storage.StateOK {
+	if src.State != app.SourceOK {
 		t.Errorf("state = %q; want ok", src.State)
 	}
 	if src.Name != fhirtest.PlatformName {
@@ -241,7 +241,7 @@ func TestStaleVersionIsAConflictAndOverwritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Sent || out.Change.State != storage.ChangeConflict {
+	if out.Sent || out.Change.State != app.ChangeConflict {
 		t.Fatalf("change state %q sent=%v; want a conflict", out.Change.State, out.Sent)
 	}
 	if !strings.Contains(out.Message(), "changed this referral") {
@@ -350,7 +350,7 @@ func TestLostAnswerIsNotMistakenForAConflict(t *testing.T) {
 		return true
 	})
 	out, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", "")
-	if err != nil || out.Sent || out.Change.State != storage.ChangePending {
+	if err != nil || out.Sent || out.Change.State != app.ChangePending {
 		t.Fatalf("after a lost answer: state %q sent=%v err=%v; want the change still queued", out.Change.State, out.Sent, err)
 	}
 	rep := w.sync(src.ID)

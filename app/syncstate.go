@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/referraldesk/referraldesk/fhir"
-	"github.com/referraldesk/referraldesk/storage"
 )
 
 // SyncState is how a platform's sync stands, as the sync status shows it.
@@ -37,7 +36,7 @@ func StatusOf(src Source, running bool, lastErr error) SourceStatus {
 	switch {
 	case running:
 		st.State = SyncRunning
-	case src.State == storage.StateNeedsSignIn:
+	case src.State == SourceNeedsSignIn:
 		st.State, st.Say = SyncNeedsSignIn, src.StateDetail
 		if st.Say == "" {
 			st.Say = "Sign in again to keep receiving referrals; nothing you have here is lost."
@@ -46,7 +45,7 @@ func StatusOf(src Source, running bool, lastErr error) SourceStatus {
 		st.State, st.Say = SyncOffline, Explain(lastErr)
 	case lastErr != nil:
 		st.State, st.Say = SyncError, Explain(lastErr)
-	case src.State == storage.StateError:
+	case src.State == SourceError:
 		st.State, st.Say = SyncError, src.StateDetail
 	case src.LastSyncAt.IsZero():
 		st.State = SyncNever

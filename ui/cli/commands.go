@@ -77,9 +77,9 @@ func runSources(ctx context.Context, c *cmdline, args []string) error {
 
 func stateWord(s app.Source) string {
 	switch s.State {
-	case "needs-sign-in":
+	case app.SourceNeedsSignIn:
 		return "needs sign-in"
-	case "error":
+	case app.SourceError:
 		return "error: " + oneLine(s.StateDetail)
 	}
 	return string(s.State)

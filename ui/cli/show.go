@@ -103,7 +103,7 @@ func formatDetail(d *app.Detail) string {
 			if ch.Reason != "" {
 				fmt.Fprintf(&b, "  reason: %s", ch.Reason)
 			}
-			if ch.Detail != "" && ch.State != "sent" {
+			if ch.Detail != "" && ch.State != app.ChangeSent {
 				fmt.Fprintf(&b, "  (%s)", ch.Detail)
 			}
 			b.WriteString("\n")
