@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/referraldesk/referraldesk/app"
-	"github.com/referraldesk/referraldesk/storage"
+	"github.com/referraldesk/referraldesk/app/apptest"
 )
 
 // The targets with 100 000 referrals cached: the inbox within 1.5 s
@@ -21,69 +21,55 @@ const benchReferrals = 100_000
 
 var (
 	benchOnce sync.Once
-	benchPath string
+	benchDir  string
 	benchErr  error
 )
 
-// benchDB is one SQLite file with 100 000 referrals, written once per run
-// through storage.SaveSyncPage as a sync would.
-func benchDB(b *testing.B) string {
+// benchData is one data folder with 100 000 referrals, stored once per run
+// as a sync would (apptest.FillInbox).
+func benchData(b *testing.B) string {
 	benchOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "referraldesk-bench-")
-		if err != nil {
-			benchErr = err
-			return
+		if benchDir, benchErr = os.MkdirTemp("", "referraldesk-bench-"); benchErr == nil {
+			benchErr = fillBenchData(benchDir)
 		}
-		benchPath = filepath.Join(dir, "referraldesk.db")
-		benchErr = fillBenchDB(benchPath)
 	})
 	if benchErr != nil {
 		b.Fatal(benchErr)
 	}
-	return benchPath
+	return benchDir
 }
 
-func fillBenchDB(path string) error {
-	ctx := context.Background()
-	st, err := storage.Open(path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	src, err := st.AddSource(ctx, storage.Source{Name: "Eastside Referral Network", FHIRBase: "https://a.example/fhir",
-		Owner: "Organization/cbo", State: storage.StateOK})
-	if err != nil {
-		return err
-	}
+func fillBenchData(dir string) error {
 	first := []string{"Maria", "James", "Aisha", "Wei", "Olga", "Carlos", "Fatima", "John", "Priya", "Kofi"}
 	last := []string{"Garcia", "Smith", "Nguyen", "Okafor", "Kowalski", "Haddad", "Johnson", "Patel", "Mensah", "Lopez"}
 	cats := []string{"food-insecurity", "housing-instability", "transportation-insecurity", "financial-insecurity"}
 	statuses := []string{"requested", "accepted", "in-progress", "on-hold", "completed", "rejected"}
 	prios := []string{"routine", "urgent", "asap", "routine"}
-	const per = 1000
-	for p := 0; p < benchReferrals/per; p++ {
-		rows := make([]storage.Referral, 0, per)
-		for i := range per {
-			k := p*per + i
-			at := fmt.Sprintf("2026-%02d-%02dT%02d:%02d:00Z", 1+k%10, 1+k%28, k%24, k%60)
-			rows = append(rows, storage.Referral{TaskID: fmt.Sprintf("task-%07d", k), Status: statuses[k%len(statuses)],
-				Priority: prios[k%len(prios)], Category: cats[k%len(cats)],
-				Person: first[k%10] + " " + last[(k/10)%10], Need: "Food Insecurity — Assistance with application for food pantry program",
-				Requester: "Eastside Community Clinic", AuthoredOn: at, LastUpdated: at, VersionID: "1", Consent: "active"})
-		}
-		if _, err := st.SaveSyncPage(ctx, src, nil, rows); err != nil {
-			return err
-		}
+	refs := make([]app.Referral, benchReferrals)
+	for k := range refs {
+		at := fmt.Sprintf("2026-%02d-%02dT%02d:%02d:00Z", 1+k%10, 1+k%28, k%24, k%60)
+		refs[k] = app.Referral{TaskID: fmt.Sprintf("task-%07d", k), Status: statuses[k%len(statuses)],
+			Priority: prios[k%len(prios)], Category: cats[k%len(cats)],
+			Person: first[k%10] + " " + last[(k/10)%10], Need: "Food Insecurity — Assistance with application for food pantry program",
+			Requester: "Eastside Community Clinic", AuthoredOn: at, VersionID: "1", Consent: "active"}
 	}
-	return st.FinishSync(ctx, src, "2026-11-01T00:00:00Z", now)
+	_, err := apptest.FillInbox(dir, app.Source{Name: "Eastside Referral Network", FHIRBase: "https://a.example/fhir",
+		Owner: "Organization/cbo"}, refs, now)
+	return err
 }
 
-func benchApp(b *testing.B) (*app.App, func()) {
-	st, err := storage.Open(benchDB(b))
+// openBench opens the benchmarks' data folder as Referral Desk does at start.
+func openBench(b *testing.B) *app.App {
+	a, err := app.Open(benchData(b), app.Options{Now: clock})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return app.New(app.Options{Store: st, Now: clock}), func() { st.Close() }
+	return a
+}
+
+func benchApp(b *testing.B) (*app.App, func()) {
+	a := openBench(b)
+	return a, func() { a.Close(time.Second) }
 }
 
 // BenchmarkInboxFirstPage: what switching to a view costs: its count and first page.
@@ -133,20 +119,17 @@ func BenchmarkSearchKeystrokes(b *testing.B) {
 // driver) and load the first page and the view counts: what stands between
 // double-click and a usable inbox, minus the GL window itself.
 func BenchmarkStartToFirstInbox(b *testing.B) {
-	path := benchDB(b)
+	benchData(b)
 	fa := test.NewTempApp(b)
 	for b.Loop() {
-		st, err := storage.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w := New(fa, Options{App: app.New(app.Options{Store: st, Now: clock}), Now: clock, SyncEvery: -1,
+		a := openBench(b)
+		w := New(fa, Options{App: a, Now: clock, SyncEvery: -1,
 			Dispatch: func(f func()) { f() }, Go: func(f func()) { f() }})
 		if w.inbox.count == 0 {
 			b.Fatal("the inbox is empty")
 		}
 		w.win.Close()
-		st.Close()
+		a.Close(time.Second)
 	}
 }
 

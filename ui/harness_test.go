@@ -19,7 +19,6 @@ import (
 	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest/referralgen"
-	"github.com/referraldesk/referraldesk/storage"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -63,7 +62,6 @@ type harness struct {
 	ctx    context.Context
 	fa     fyne.App
 	server *fhirtest.Server
-	store  *storage.DB
 	app    *app.App
 	w      *Window
 	work   []func()
@@ -77,14 +75,13 @@ func newHarness(t *testing.T, opts fhirtest.Options) *harness {
 	h := &harness{t: t, ctx: context.Background(), fa: test.NewTempApp(t)}
 	opts.Now = clock
 	h.server = fhirtest.New(t, opts)
-	st, err := storage.Open(filepath.Join(t.TempDir(), "referraldesk.db"), storage.WithClock(clock))
+	a, err := app.Open(t.TempDir(), app.Options{OpenBrowser: h.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword),
+		Now: clock, SignInWait: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	h.store = st
-	h.app = app.New(app.Options{Store: st, OpenBrowser: h.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword),
-		Now: clock, SignInWait: 30 * time.Second})
+	t.Cleanup(func() { a.Close(time.Second) })
+	h.app = a
 	return h
 }
 
