@@ -62,8 +62,7 @@ func (v *referralView) actions() fyne.CanvasObject {
 		for _, to := range d.Next {
 			to := to
 			b := widget.NewButton(app.ActionName(d.Status, to), func() { v.choose(to) })
-			switch to {
-			case "accepted", "in-progress", "completed":
+			if !app.NeedsReason(to) { // accept, start, resume, complete: the work goes on
 				b.Importance = widget.HighImportance
 			}
 			box.Add(b)
