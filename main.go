@@ -86,7 +86,7 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	if demo {
 		var err error
 		if platform, err = app.StartDemoPlatform("127.0.0.1:0", 25); err != nil {
-			return &app.Problem{Say: "The demo platform could not start: " + err.Error(), Err: err}
+			return err
 		}
 		defer platform.Close()
 		id = appID + ".demo"
@@ -149,7 +149,8 @@ func showAndRun(fa fyne.App, win fyne.Window) (err error) {
 			if started.Load() {
 				panic(p)
 			}
-			err = &app.Problem{Say: fmt.Sprintf("the window could not open (%v): %s", p, useCommandLine)}
+			err = &app.Error{Op: "open the window", Kind: app.KindLocal, Reason: app.ReasonNoDisplay, Value: useCommandLine,
+				Err: fmt.Errorf("the display driver panicked: %v", p)}
 		}
 	}()
 	win.ShowAndRun()

@@ -92,14 +92,14 @@ func (a *App) SetStatus(ctx context.Context, source int64, taskID, to, reason st
 	}
 	reason = strings.TrimSpace(reason)
 	if !CanMove(row.Status, to) {
-		return Outcome{}, problem(nil, "A referral that is %s cannot be moved to %s.",
-			strings.ToLower(StatusLabel(row.Status)), strings.ToLower(StatusLabel(to)))
+		return Outcome{}, &Error{Op: "set status", Kind: KindInvalid, Reason: reasonCannotMove,
+			Status: strings.ToLower(StatusLabel(row.Status)), To: strings.ToLower(StatusLabel(to))}
 	}
 	if NeedsReason(to) && reason == "" {
-		return Outcome{}, problem(nil, "Say why (%s needs a reason the requester will see).", ActionName(row.Status, to))
+		return Outcome{}, &Error{Op: "set status", Kind: KindInvalid, Reason: reasonNeedsReason, Action: ActionName(row.Status, to)}
 	}
 	if row.Pending {
-		return Outcome{}, problem(nil, "An earlier change to this referral is still waiting to be sent.")
+		return Outcome{}, &Error{Op: "set status", Kind: KindInvalid, Reason: reasonStillPending}
 	}
 	c := storage.Change{SourceID: source, TaskID: taskID, FromStatus: row.Status, ToStatus: to,
 		Reason: reason, BaseVersion: row.VersionID, State: storage.ChangePending}
@@ -180,7 +180,7 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 	}
 	body, err := fhir.ApplyTaskUpdate(latest.Raw, fhir.TaskUpdate{Status: c.ToStatus, Reason: c.Reason})
 	if err != nil {
-		return a.refused(ctx, c, problem(err, "This referral's data on the platform could not be read, so the change was not sent."))
+		return a.refused(ctx, c, &Error{Op: "send a change", Kind: KindDamaged, Reason: reasonTaskUnreadable, Err: err})
 	}
 	updated, err := s.fhir.Update(ctx, "Task", c.TaskID, body, c.BaseVersion)
 	if errors.Is(err, fhir.ErrNoBaseVersion) {
@@ -188,10 +188,10 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 		// one, the change could overwrite another's. It stays queued; once
 		// the platform's copy has a version, the change meets it as a
 		// conflict and the case worker decides again.
-		return a.queued(ctx, c.ID, problem(err, "The platform gave this referral no version number, so Referral Desk cannot be sure the change would not overwrite someone else's. It is kept and tried again at the next sync."))
+		return a.queued(ctx, c.ID, &Error{Op: "send a change", Kind: KindUnsafe, Reason: reasonNoVersion, Err: err})
 	}
 	if err != nil {
-		if fhir.KindOf(err) == fhir.KindConflict {
+		if KindOf(err) == KindConflict {
 			if fresh, rerr := s.fhir.Read(ctx, "Task", c.TaskID); rerr == nil {
 				t, _ := fhir.Decode[fhir.Task](fresh.Raw)
 				return a.conflict(ctx, s, c, fresh, t.Status)
@@ -220,11 +220,10 @@ func (a *App) confirmed(ctx context.Context, s *session, c storage.Change, task 
 // acted: the change is not sent, and the newer copy replaces ours so the
 // inbox shows what is true now. Nothing is overwritten on the platform.
 func (a *App) conflict(ctx context.Context, s *session, c storage.Change, latest fhir.Resource, status string) (Outcome, error) {
-	say := "Someone changed this referral on the platform after you opened it"
+	why := &Error{Op: "send a change", Kind: KindConflict, Reason: reasonConflict, Action: ActionName(c.FromStatus, c.ToStatus)}
 	if status != "" && status != c.FromStatus {
-		say += fmt.Sprintf(" (it is now %s)", strings.ToLower(StatusLabel(status)))
+		why.Reason, why.Status = reasonConflictNow, strings.ToLower(StatusLabel(status))
 	}
-	say += fmt.Sprintf(". Your change (%s) was not sent. Look at the referral again and decide.", ActionName(c.FromStatus, c.ToStatus))
 	if latest.ID != "" {
 		if row, err := a.rowFor(ctx, s.src.ID, latest); err == nil {
 			if _, err := a.store.SaveSyncPage(ctx, s.src.ID, []storage.Resource{storeResource(s.src.ID, latest)}, []storage.Referral{row}); err != nil {
@@ -232,7 +231,7 @@ func (a *App) conflict(ctx context.Context, s *session, c storage.Change, latest
 			}
 		}
 	}
-	if err := a.store.MarkChange(ctx, c.ID, storage.ChangeConflict, say); err != nil {
+	if err := a.store.MarkChange(ctx, c.ID, storage.ChangeConflict, Explain(why)); err != nil {
 		return Outcome{}, err
 	}
 	c, err := a.store.Change(ctx, c.ID)
@@ -258,7 +257,7 @@ func (a *App) failed(ctx context.Context, s *session, c storage.Change, err erro
 			return o, qerr
 		}
 		return o, err
-	case temporary(err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case temporary(err), KindOf(err) == KindCanceled:
 		return a.queued(ctx, c.ID, err)
 	}
 	return a.refused(ctx, c, err)

@@ -58,6 +58,8 @@ type App struct {
 	wait  time.Duration
 	page  int
 	log   *slog.Logger
+	// logPath is the log file Open opened, for the sentence that points to it.
+	logPath string
 	// closers close what Open opened, in order.
 	closers []func() error
 
@@ -123,12 +125,12 @@ func (a *App) session(ctx context.Context, id int64) (*session, error) {
 	}
 	var cfg auth.Config
 	if err := json.Unmarshal(src.AuthConfig, &cfg); err != nil {
-		return nil, problem(err, "The saved settings of %s are damaged. Connect to it again.", src.Name)
+		return nil, &Error{Op: "sign in", Kind: KindDamaged, Reason: reasonSettingsDamaged, Platform: src.Name, Err: err}
 	}
 	tok, err := a.store.Tokens(ctx, id)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return nil, problem(auth.ErrSignInNeeded, "%s needs you to sign in again.", src.Name)
+			return nil, &Error{Op: "sign in", Kind: KindSignInNeeded, Reason: reasonSignInAgain, Platform: src.Name, Err: err}
 		}
 		return nil, err
 	}
@@ -175,11 +177,11 @@ func (a *App) forget(id int64) {
 // noteFailure records what a failed talk with a source means for its state.
 func (a *App) noteFailure(ctx context.Context, id int64, err error) {
 	state := SourceError
-	switch {
-	case isSignInNeeded(err):
+	switch KindOf(err) {
+	case KindSignInNeeded:
 		a.forget(id)
 		state = SourceNeedsSignIn
-	case temporary(err):
+	case KindOffline, KindTemporary, KindCanceled: // the platform, or the person, may say otherwise next time
 		return
 	}
 	// The failure itself reaches the case worker through the caller; a state
@@ -189,10 +191,4 @@ func (a *App) noteFailure(ctx context.Context, id int64, err error) {
 	if serr := a.store.SetSourceState(context.WithoutCancel(ctx), id, state.stored(), Explain(err)); serr != nil {
 		a.log.Error("saving a platform's state", "source", id, "state", state, "cause", serr, "after", innermost(err))
 	}
-}
-
-// isSignInNeeded: the platform ended the grant, or refused the token even after a refresh.
-func isSignInNeeded(err error) bool {
-	return errors.Is(err, auth.ErrSignInNeeded) ||
-		(fhir.KindOf(err) == fhir.KindUnauthorized && !errors.Is(err, auth.ErrTemporary))
 }

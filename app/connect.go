@@ -74,7 +74,7 @@ func (a *App) Connect(ctx context.Context, o ConnectOptions) (Source, error) {
 	}
 	if o.Owner != "" {
 		if _, _, ok := fhir.SplitReference(o.Owner); !ok {
-			return Source{}, problem(nil, "%q is not a reference like Organization/123.", o.Owner)
+			return Source{}, &Error{Op: "connect", Kind: KindInvalid, Reason: reasonNotAReference, Value: o.Owner}
 		}
 	}
 	res, port, clientID, err := a.signIn(ctx, p, o)
@@ -132,7 +132,7 @@ func (a *App) Connect(ctx context.Context, o ConnectOptions) (Source, error) {
 func (a *App) signIn(ctx context.Context, p *Platform, o ConnectOptions) (*auth.Result, int, string, error) {
 	clientID := o.ClientID
 	if clientID == "" && p.Config.RegistrationEndpoint == "" {
-		return nil, 0, "", problem(nil, "This platform does not let apps register themselves. Ask the platform for a client id for Referral Desk and enter it under Advanced.")
+		return nil, 0, "", &Error{Op: "connect", Kind: KindRefused, Reason: reasonNoRegistration}
 	}
 	port := o.RedirectPort
 	var regErr error
@@ -167,7 +167,7 @@ func (a *App) signIn(ctx context.Context, p *Platform, o ConnectOptions) (*auth.
 func (a *App) ownerFromSignIn(ctx context.Context, id int64, fhirUser string) (string, error) {
 	typ, rid, ok := fhir.SplitReference(fhirUser)
 	if !ok {
-		return "", problem(nil, "The platform did not say who you are, so Referral Desk cannot tell which referrals are yours. Connect again and give the owner (for example Organization/123).")
+		return "", &Error{Op: "connect", Kind: KindInvalid, Reason: reasonWhoUnknown}
 	}
 	switch typ {
 	case "Organization", "Practitioner", "HealthcareService":
@@ -179,16 +179,16 @@ func (a *App) ownerFromSignIn(ctx context.Context, id int64, fhirUser string) (s
 		}
 		r, err := s.fhir.Read(ctx, typ, rid)
 		if err != nil {
-			return "", problem(err, "Referral Desk could not read your role on the platform to find your organization. %s", Explain(err))
+			return "", &Error{Op: "connect", Reason: reasonRoleUnread, Err: err}
 		}
 		role, err := fhir.Decode[fhir.PractitionerRole](r.Raw)
 		if err != nil {
-			return "", problem(err, "Your role on the platform could not be read.")
+			return "", &Error{Op: "connect", Kind: KindDamaged, Reason: reasonRoleUndecodable, Err: err}
 		}
 		if t, oid, ok := role.Organization.TypeID(); ok && t == "Organization" {
 			return t + "/" + oid, nil
 		}
 		return typ + "/" + rid, nil
 	}
-	return "", problem(nil, "You are signed in as %s, which cannot own referrals. Connect again and give the owner (for example Organization/123).", typ)
+	return "", &Error{Op: "connect", Kind: KindInvalid, Reason: reasonOwnerType, Value: typ}
 }

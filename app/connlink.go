@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -74,7 +73,7 @@ func ParseConnectionText(text string) (Scanned, error) {
 	s := Scanned{Kind: LinkFHIRBase, Link: l, Options: ConnectOptions{Link: l.FHIRBase}}
 	u, err := url.Parse(strings.TrimSpace(text))
 	if err != nil { // CheckLink parsed it already
-		return Scanned{}, problem(err, "This is not a valid web link. Copy it again from the platform.")
+		return Scanned{}, &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkInvalid, Err: err}
 	}
 	q := u.Query()
 	if _, ok := q[paramIss]; !ok {
@@ -88,7 +87,7 @@ func ParseConnectionText(text string) (Scanned, error) {
 		}
 		s.Kind = LinkReferralDesk
 		if len(vs) != 1 {
-			return Scanned{}, problem(nil, "This connection link gives %s more than once. Ask for a new link.", p)
+			return Scanned{}, &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkParamTwice, Value: p}
 		}
 		if err := s.Options.set(p, vs[0]); err != nil {
 			return Scanned{}, err
@@ -109,18 +108,18 @@ func (o *ConnectOptions) set(param, v string) error {
 	switch param {
 	case paramClientID:
 		if !clientIDPattern.MatchString(v) {
-			return problem(nil, "This connection link's client id has characters a client id never has. Ask for a new link.")
+			return &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkClientID}
 		}
 		o.ClientID = v
 	case paramRedirectPort:
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1024 || n > 65535 {
-			return problem(err, "This connection link's redirect port is not a number from 1024 to 65535. Ask for a new link.")
+			return &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkPort, Err: err}
 		}
 		o.RedirectPort = n
 	case paramOwner:
 		if !ownerPattern.MatchString(v) {
-			return problem(nil, "This connection link's owner is not a reference like Organization/123. Ask for a new link.")
+			return &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkOwner}
 		}
 		o.Owner = v
 	case paramName:
@@ -143,12 +142,12 @@ const maxNameLen = 80
 func displayName(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if !utf8.ValidString(v) || v == "" || utf8.RuneCountInString(v) > maxNameLen {
-		return "", problem(nil, "This connection link's platform name is empty, damaged or longer than %d characters. Ask for a new link.", maxNameLen)
+		return "", &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkName, N: maxNameLen}
 	}
 	for _, r := range v {
 		if r != ' ' && (unicode.IsSpace(r) || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs,
 			unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)) {
-			return "", problem(nil, "This connection link's platform name contains hidden or invisible characters. Ask for a new link.")
+			return "", &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkNameHidden}
 		}
 	}
 	return v, nil
@@ -161,11 +160,9 @@ func healthRecord(text string) error {
 	s := strings.ToLower(strings.TrimSpace(text))
 	switch {
 	case strings.HasPrefix(s, "shlink:/") || strings.Contains(s, "#shlink:/"):
-		return problem(fmt.Errorf("SMART Health Link: %w", ErrHealthRecord),
-			"This QR code is a SMART Health Link: a personal health record, not a referral platform. Referral Desk does not open it. Ask the referral platform for its connection link.")
+		return &Error{Op: "read a connection link", Kind: KindInvalid, Reason: reasonHealthLink, Err: ErrHealthRecord}
 	case strings.HasPrefix(s, "shc:/"):
-		return problem(fmt.Errorf("SMART Health Card: %w", ErrHealthRecord),
-			"This QR code is a SMART Health Card (a vaccination or test record, for example): a personal health record, not a referral platform. Referral Desk does not open it. Ask the referral platform for its connection link.")
+		return &Error{Op: "read a connection link", Kind: KindInvalid, Reason: reasonHealthCard, Err: ErrHealthRecord}
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ type DemoPlatform struct {
 func StartDemoPlatform(addr string, referrals int) (*DemoPlatform, error) {
 	srv, err := fhirtest.Start(fhirtest.Options{Addr: addr, Referrals: referrals, AnyLoopbackPort: true})
 	if err != nil {
-		return nil, err
+		return nil, &Error{Op: "start the demo platform", Kind: KindLocal, Reason: reasonDemoPlatformDown, Value: addr, Err: err}
 	}
 	return &DemoPlatform{srv: srv}, nil
 }

@@ -4,102 +4,181 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/referraldesk/referraldesk/auth"
 	"github.com/referraldesk/referraldesk/fhir"
 	"github.com/referraldesk/referraldesk/storage"
 )
 
-// Problem is an error with a sentence for the case worker; the wrapped error
-// keeps the technical detail for logs and support.
-type Problem struct {
-	Say string
-	Err error
+// Kind is what went wrong, in the terms the app acts on and the case worker
+// hears (Upspin's errors.E(op, kind, err)). It is Referral Desk's one error
+// vocabulary: fhir's and auth's own kinds map onto it (KindOf), the app
+// decides with it whether to try again, ask for a sign-in or give up, and
+// Explain starts from it.
+type Kind uint8
+
+// The kinds. KindOther, the zero value, says nothing of its own: an *Error of
+// KindOther has the kind of the error it wraps.
+const (
+	KindOther        Kind = iota
+	KindInternal          // a fault inside Referral Desk, or an error nobody classified: the details are in the log
+	KindOffline           // the platform could not be reached, or did not answer in time: tried again later
+	KindTemporary         // the platform is busy or had a fault of its own: tried again later, nothing lost
+	KindSignInNeeded      // the platform ended the sign-in: sign in again; nothing here is lost
+	KindRefused           // the platform (or the person) refused, or does not allow it
+	KindConflict          // someone changed it on the platform first
+	KindNotFound          // no such thing, here or on the platform
+	KindDamaged           // what the platform sent, or what is saved here, cannot be read or used
+	KindUnsafe            // a link, address or answer Referral Desk will not follow: nothing was contacted or changed
+	KindLocal             // a problem on this computer: the browser, a port, the disk, the data folder, the camera
+	KindInvalid           // what was asked cannot be done as asked: a status move, a missing reason, a command line
+	KindCanceled          // stopped before it finished: cancelled, or nobody finished in time
+)
+
+var kindNames = [...]string{"other", "internal", "offline", "temporary", "sign-in needed", "refused", "conflict",
+	"not found", "damaged", "unsafe", "local", "invalid", "canceled"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind %d", k)
 }
 
-func (p *Problem) Error() string { return p.Say }
-func (p *Problem) Unwrap() error { return p.Err }
+// Error is an error of the app: what it was doing (Op), the Kind, why
+// (Reason, the key to its sentence in sentences.go), the details that
+// sentence reads, and the cause. Error() is the technical text, for logs;
+// Explain gives the sentence.
+type Error struct {
+	Op     string // what the app was doing: "connect", "sync", "send a change"…
+	Kind   Kind   // KindOther: the kind of Err
+	Reason Reason // which sentence explains it; "": the sentence of the kind (or of Err)
+	// Details the sentence reads; zero when they do not apply. None of them
+	// is part of Error(): the log keeps reasons and causes, not what people typed.
+	Platform string   // a platform's name
+	Value    string   // what was given or found: a referral id, a reference, a link parameter, a message
+	Status   string   // a referral's status, as the case worker reads it ("accepted")
+	To       string   // the status a change asked for
+	Action   string   // what the case worker did ("Decline")
+	Host     string   // a server name as the computer contacts it (punycode)
+	Path     string   // a file or folder on this computer
+	List     []string // several names: alphabets, platforms, referrals
+	N, Of    int      // counts and limits
+	Err      error    // the technical cause, if any
+	said     string   // a sentence written by the caller (problem); to be replaced by a Reason
+}
 
+// Error returns the technical text: "app: sync: sign-in needed: …".
+func (e *Error) Error() string {
+	s := "app: "
+	if e.Op != "" {
+		s += e.Op + ": "
+	}
+	switch {
+	case e.Reason != "":
+		s += string(e.Reason)
+	case e.Kind != KindOther:
+		s += e.Kind.String()
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// problem is an error with a sentence written where it happens. It is what
+// code not yet moved to a Reason uses (link.go); new code names a Reason.
 func problem(err error, format string, args ...any) error {
-	return &Problem{Say: fmt.Sprintf(format, args...), Err: err}
+	return &Error{said: fmt.Sprintf(format, args...), Err: err}
 }
 
-// Explain turns any error from the app into one sentence a case worker
-// understands. It is the one place where server errors become user messages.
-func Explain(err error) string {
+// KindOf returns the kind of err in the app's vocabulary: the kind of the
+// outermost *Error that says one, else what the errors of fhir, auth, the
+// store and the context mean. An error nobody classified is KindInternal.
+func KindOf(err error) Kind {
 	if err == nil {
-		return ""
+		return KindOther
 	}
-	var p *Problem
-	if errors.As(err, &p) {
-		return p.Say
-	}
-	if errors.Is(err, storage.ErrNotFound) {
-		return "Referral Desk has no record of that."
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Kind != KindOther {
+			return e.Kind
+		}
+		if e.Err == nil {
+			return KindInternal
+		}
+		return KindOf(e.Err)
 	}
 	if errors.Is(err, context.Canceled) {
-		return "Stopped."
+		return KindCanceled
 	}
+	var fe *fhir.Error
 	var ae *auth.Error
-	if errors.As(err, &ae) && ae.Sentence() != "" {
-		return ae.Sentence()
-	}
-	if errors.Is(err, auth.ErrSignInNeeded) {
-		return "The platform has ended this sign-in. Sign in again; nothing you had here is lost."
-	}
-	outcome := fhir.OutcomeOf(err)
-	say := func(s string) string {
-		if outcome != "" {
-			return s + " The platform said: " + outcome
+	switch {
+	// A token the platform's sign-in service would not give: auth says why.
+	case errors.As(err, &fe) && !(fe.Kind == fhir.KindUnauthorized && errors.As(err, &ae)):
+		return fhirKinds[fe.Kind]
+	case errors.As(err, &ae):
+		if ae.Kind == auth.KindTemporary && (ae.Reason == auth.ReasonUnreachable || ae.Reason == auth.ReasonNoAnswer) {
+			return KindOffline
 		}
-		return s
+		return authKinds[ae.Kind]
+	case errors.Is(err, storage.ErrNotFound):
+		return KindNotFound
+	case errors.Is(err, context.DeadlineExceeded):
+		return KindOffline
 	}
-	switch fhir.KindOf(err) {
-	case fhir.KindOffline:
-		return "The platform could not be reached. Check the internet connection; Referral Desk will try again."
-	case fhir.KindUnauthorized:
-		if errors.Is(err, auth.ErrTemporary) {
-			return "The platform's sign-in service is not answering right now; Referral Desk will try again."
-		}
-		return "The platform did not accept the sign-in. Sign in again."
-	case fhir.KindForbidden:
-		return say("The platform does not allow this.")
-	case fhir.KindNotFound, fhir.KindGone:
-		return say("The platform no longer has this referral.")
-	case fhir.KindConflict:
-		return say("Someone changed this referral on the platform first.")
-	case fhir.KindInvalid:
-		return say("The platform refused the change.")
-	case fhir.KindRateLimited:
-		return "The platform asked Referral Desk to slow down; it will try again shortly."
-	case fhir.KindServer:
-		return say("The platform had a problem of its own; Referral Desk will try again.")
-	case fhir.KindBadResponse:
-		return "The platform sent something Referral Desk cannot read. Nothing was changed here."
-	case fhir.KindRefused:
-		return "The platform pointed Referral Desk somewhere unsafe, so it stopped. Nothing was changed here."
-	}
-	return "Something went wrong: " + err.Error()
+	return KindInternal
 }
 
-// grantLimits says what will not work with the scopes a platform granted,
-// one sentence each; "" when everything needed was granted.
-func grantLimits(scope string) string {
-	var say []string
-	for _, r := range auth.MissingScopes(scope) {
-		say = append(say, r.Sentence())
-	}
-	return strings.Join(say, " ")
+// fhirKinds maps a FHIR interaction's failure onto the app's kinds.
+var fhirKinds = map[fhir.Kind]Kind{
+	fhir.KindOther:        KindInternal,
+	fhir.KindOffline:      KindOffline,
+	fhir.KindUnauthorized: KindSignInNeeded, // 401 even after a refresh
+	fhir.KindForbidden:    KindRefused,
+	fhir.KindNotFound:     KindNotFound,
+	fhir.KindGone:         KindNotFound,
+	fhir.KindConflict:     KindConflict,
+	fhir.KindInvalid:      KindRefused,
+	fhir.KindRateLimited:  KindTemporary,
+	fhir.KindServer:       KindTemporary,
+	fhir.KindBadResponse:  KindDamaged,
+	fhir.KindRefused:      KindUnsafe, // an off-origin or looping link, not followed
 }
+
+// authKinds maps a sign-in's failure onto the app's kinds (KindOf tells
+// a platform that cannot be reached from one that is busy).
+var authKinds = map[auth.Kind]Kind{
+	auth.KindOther:        KindInternal,
+	auth.KindLink:         KindUnsafe,
+	auth.KindPlatform:     KindDamaged,
+	auth.KindRefused:      KindRefused,
+	auth.KindUnsafe:       KindUnsafe,
+	auth.KindTimeout:      KindCanceled,
+	auth.KindCanceled:     KindCanceled,
+	auth.KindLocal:        KindLocal,
+	auth.KindTemporary:    KindTemporary,
+	auth.KindSignInNeeded: KindSignInNeeded,
+}
+
+// Explain turns any error into one sentence a case worker understands (see
+// sentences.go). It never shows an error's own text: what it cannot say
+// better is "something went wrong inside Referral Desk", and the cause
+// goes to the log (App.Explain).
+func Explain(err error) string { return sentence(err, "") }
 
 // Explain is the package's Explain, and writes what lies behind the sentence
-// to the log: the kinds and the innermost cause. Use it wherever a sentence
-// is shown to the case worker, so that support can see why.
+// to the log: the kind, the error's text and the innermost cause. Use it
+// wherever a sentence is shown to the case worker, so that support can see
+// why; its fallback names the log file.
 func (a *App) Explain(err error) string {
-	say := Explain(err)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		a.log.Warn("shown to the case worker", "say", say, "fhir", fhir.KindOf(err), "auth", auth.KindOf(err),
+	say := sentence(err, a.logPath)
+	if err != nil && KindOf(err) != KindCanceled {
+		a.log.Warn("shown to the case worker", "say", say, "kind", KindOf(err), "error", err.Error(),
 			"cause", innermost(err))
 	}
 	return say
@@ -119,12 +198,13 @@ func innermost(err error) string {
 
 // temporary reports whether err is worth trying again later as it is.
 func temporary(err error) bool {
-	if errors.Is(err, auth.ErrTemporary) {
-		return true
-	}
-	switch fhir.KindOf(err) {
-	case fhir.KindOffline, fhir.KindRateLimited, fhir.KindServer:
+	switch KindOf(err) {
+	case KindOffline, KindTemporary:
 		return true
 	}
 	return false
 }
+
+// isSignInNeeded: the platform ended the grant, or refused the token even
+// after a refresh.
+func isSignInNeeded(err error) bool { return KindOf(err) == KindSignInNeeded }

@@ -82,7 +82,7 @@ func (a *App) FindReferral(ctx context.Context, key string) (Referral, error) {
 	}
 	switch len(rows) {
 	case 0:
-		return Referral{}, problem(storage.ErrNotFound, "No referral %q here. Sync first, or check the id.", key)
+		return Referral{}, &Error{Op: "find a referral", Kind: KindNotFound, Reason: reasonNoSuchReferral, Value: key, Err: storage.ErrNotFound}
 	case 1:
 		return referralOf(rows[0]), nil
 	}
@@ -90,7 +90,7 @@ func (a *App) FindReferral(ctx context.Context, key string) (Referral, error) {
 	for _, r := range rows {
 		opts = append(opts, fmt.Sprintf("%d/%s", r.SourceID, r.TaskID))
 	}
-	return Referral{}, problem(nil, "Several platforms have a referral %q; say which: %s.", key, strings.Join(opts, ", "))
+	return Referral{}, &Error{Op: "find a referral", Kind: KindInvalid, Reason: reasonAmbiguousTask, Value: key, List: opts}
 }
 
 // PrepareSearch loads the inbox's search index ahead of the first keystroke

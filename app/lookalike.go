@@ -20,11 +20,10 @@ func checkHostScripts(l Link) error {
 	for _, label := range labels {
 		scripts := labelScripts(label)
 		if !allowedMix(scripts) {
-			return problem(nil, "This link's server name mixes alphabets (%s), a trick to imitate another site's name; its real name is %s. Referral Desk will not open it. Ask the platform for its link.",
-				strings.Join(scriptNames(scripts), " and "), l.ASCIIHost)
+			return &Error{Op: "check link", Kind: KindUnsafe, Reason: reasonMixedScripts, List: scriptNames(scripts), Host: l.ASCIIHost}
 		}
 		if label != tld && wholeScriptLookalike(label) && isASCII(tld) {
-			return problem(nil, "This link's server name is written in letters that only look like English ones; its real name is %s. Referral Desk will not open it. Ask the platform for its link.", l.ASCIIHost)
+			return &Error{Op: "check link", Kind: KindUnsafe, Reason: reasonLookalikeScript, Host: l.ASCIIHost}
 		}
 	}
 	return nil

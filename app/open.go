@@ -18,21 +18,22 @@ const DatabaseName = "referraldesk.db"
 // command line. o.Store and o.Log are filled in here; Close closes both.
 func Open(dir string, o Options) (*App, error) {
 	if dir == "" {
-		return nil, &Problem{Say: "Referral Desk has no data folder: give --data-dir."}
+		return nil, &Error{Op: "open the data folder", Kind: KindInvalid, Reason: ReasonNoDataFolder}
 	}
 	log, lf, err := OpenLog(dir)
 	if err != nil {
-		return nil, problem(err, "Referral Desk could not open its data in %s.", dir)
+		return nil, &Error{Op: "open the log", Kind: KindLocal, Reason: reasonDataFolder, Path: dir, Err: err}
 	}
 	store, err := storage.Open(filepath.Join(dir, DatabaseName), storage.WithClock(o.Now), storage.WithRanks(ranks))
 	if err != nil {
 		log.Error("opening the database", "cause", err)
 		lf.Close()
-		return nil, problem(err, "Referral Desk could not open its data in %s.", dir)
+		return nil, &Error{Op: "open the database", Kind: KindLocal, Reason: reasonDataFolder, Path: dir, Err: err}
 	}
 	o.Store, o.Log = store, log
 	a := New(o)
 	a.closers = []func() error{store.Close, lf.Close}
+	a.logPath = lf.path
 	return a, nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/referraldesk/referraldesk/auth"
 	"github.com/referraldesk/referraldesk/fhir"
 	"github.com/referraldesk/referraldesk/storage"
 )
@@ -38,7 +37,7 @@ func (a *App) SyncAll(ctx context.Context) ([]SyncReport, error) {
 		if s.State == SourceNeedsSignIn {
 			// Asking again would only repeat a refused refresh (strict servers
 			// count a reused refresh token against the grant).
-			out = append(out, SyncReport{Source: s, Err: problem(auth.ErrSignInNeeded, "%s needs you to sign in again.", s.Name)})
+			out = append(out, SyncReport{Source: s, Err: &Error{Op: "sync", Kind: KindSignInNeeded, Reason: reasonSignInAgain, Platform: s.Name}})
 			continue
 		}
 		rep, err := a.Sync(ctx, s.ID)

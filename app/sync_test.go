@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/referraldesk/referraldesk/app"
-	"github.com/referraldesk/referraldesk/auth"
 	"github.com/referraldesk/referraldesk/fhir"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest/referralgen"
@@ -195,12 +193,12 @@ func TestInvalidGrantNeedsSignInAndKeepsData(t *testing.T) {
 	w.server.ExpireAccessTokens()
 	r := w.firstWithStatus("requested")
 	out, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", "")
-	if !errors.Is(err, auth.ErrSignInNeeded) || out.Sent {
-		t.Fatalf("SetStatus after the grant was revoked: sent=%v err=%v; want ErrSignInNeeded", out.Sent, err)
+	if app.KindOf(err) != app.KindSignInNeeded || out.Sent {
+		t.Fatalf("SetStatus after the grant was revoked: sent=%v err=%v; want KindSignInNeeded", out.Sent, err)
 	}
 	_, err = w.app.Sync(w.ctx, src.ID)
-	if !errors.Is(err, auth.ErrSignInNeeded) {
-		t.Fatalf("sync err = %v; want ErrSignInNeeded", err)
+	if app.KindOf(err) != app.KindSignInNeeded {
+		t.Fatalf("sync err = %v; want KindSignInNeeded", err)
 	}
 	got, _ := w.store.Source(w.ctx, src.ID)
 	if got.State != storage.StateNeedsSignIn {
@@ -365,12 +363,12 @@ func TestSyncAllLeavesPlatformsWaitingForSignInAlone(t *testing.T) {
 	src := w.connect(app.ConnectOptions{})
 	w.server.RevokeGrants()
 	w.server.ExpireAccessTokens()
-	if _, err := w.app.Sync(w.ctx, src.ID); !errors.Is(err, auth.ErrSignInNeeded) {
-		t.Fatalf("sync err = %v; want ErrSignInNeeded", err)
+	if _, err := w.app.Sync(w.ctx, src.ID); app.KindOf(err) != app.KindSignInNeeded {
+		t.Fatalf("sync err = %v; want KindSignInNeeded", err)
 	}
 	w.server.ResetRequests()
 	reps, err := w.app.SyncAll(w.ctx)
-	if err != nil || len(reps) != 1 || !errors.Is(reps[0].Err, auth.ErrSignInNeeded) {
+	if err != nil || len(reps) != 1 || app.KindOf(reps[0].Err) != app.KindSignInNeeded {
 		t.Fatalf("SyncAll: %+v, %v; want one report saying sign-in is needed", reps, err)
 	}
 	if n := len(w.server.Requests()); n != 0 {

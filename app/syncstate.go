@@ -1,11 +1,7 @@
 package app
 
 import (
-	"context"
-	"errors"
 	"time"
-
-	"github.com/referraldesk/referraldesk/fhir"
 )
 
 // SyncState is how a platform's sync stands, as the sync status shows it.
@@ -39,9 +35,9 @@ func StatusOf(src Source, running bool, lastErr error) SourceStatus {
 	case src.State == SourceNeedsSignIn:
 		st.State, st.Say = SyncNeedsSignIn, src.StateDetail
 		if st.Say == "" {
-			st.Say = "Sign in again to keep receiving referrals; nothing you have here is lost."
+			st.Say = say(reasonKeepReceiving)
 		}
-	case lastErr != nil && offline(lastErr):
+	case lastErr != nil && KindOf(lastErr) == KindOffline:
 		st.State, st.Say = SyncOffline, Explain(lastErr)
 	case lastErr != nil:
 		st.State, st.Say = SyncError, Explain(lastErr)
@@ -53,8 +49,4 @@ func StatusOf(src Source, running bool, lastErr error) SourceStatus {
 		st.State = SyncOK
 	}
 	return st
-}
-
-func offline(err error) bool {
-	return fhir.KindOf(err) == fhir.KindOffline || errors.Is(err, context.DeadlineExceeded)
 }

@@ -13,6 +13,7 @@ import (
 	fstorage "fyne.io/fyne/v2/storage"
 	"golang.design/x/clipboard"
 
+	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/ui/scan"
 )
 
@@ -63,9 +64,7 @@ func (c *systemClipboard) Text() (string, error) {
 // display (a Wayland-only session, a remote shell) there is none to read.
 type clipboardError struct{ err error }
 
-func (e *clipboardError) Error() string {
-	return "Referral Desk cannot read the clipboard on this computer. Save the picture of the QR code to a file and use Open image… instead."
-}
+func (e *clipboardError) Error() string { return "clipboard unavailable: " + e.err.Error() }
 func (e *clipboardError) Unwrap() error { return e.err }
 
 // openImage asks for a picture of a QR code (a photo or a screenshot) and reads it.
@@ -88,7 +87,7 @@ func (w *Window) openImageFile(path string) {
 	w.background(func(context.Context) func() {
 		img, err := scan.ReadImageFile(path)
 		if err != nil {
-			return func() { w.scanProblem(unreadable(err)) }
+			return func() { w.scanProblem(scan.ForApp(err)) }
 		}
 		return w.decoded(img, "the picture you opened")
 	})
@@ -103,9 +102,11 @@ func (w *Window) pasteImage() {
 		if err != nil {
 			var ce *clipboardError
 			if errors.As(err, &ce) {
-				return func() { w.scanProblem(ce.Error()) }
+				return func() {
+					w.scanProblem(&app.Error{Op: "paste a picture", Kind: app.KindLocal, Reason: app.ReasonNoClipboard, Err: err})
+				}
 			}
-			return func() { w.scanProblem(unreadable(err)) }
+			return func() { w.scanProblem(scan.ForApp(err)) }
 		}
 		if img != nil {
 			return w.decoded(img, "the picture you pasted")
@@ -115,7 +116,7 @@ func (w *Window) pasteImage() {
 			return func() { w.useScanned(text, "the link you copied") }
 		}
 		return func() {
-			w.scanProblem("The clipboard holds no picture and no link. Copy the QR code's picture (or the link) and press Paste image again.")
+			w.scanProblem(&app.Error{Op: "paste a picture", Kind: app.KindNotFound, Reason: app.ReasonClipboardEmpty})
 		}
 	})
 }
@@ -125,37 +126,17 @@ func (w *Window) pasteImage() {
 func (w *Window) decoded(img image.Image, via string) func() {
 	r, hint, err := scan.DecodeImage(img)
 	if err != nil {
-		say := "No QR code was found in this picture."
-		if h := hint.Say(); h != "" {
-			say += " " + h
-		} else {
-			say += " Try a sharper picture, with the whole code in it."
+		why := &app.Error{Op: "read a QR code", Kind: app.KindNotFound, Reason: app.ReasonNoCodeInPicture, Value: hint.Say(), Err: err}
+		if why.Value == "" {
+			why.Reason = app.ReasonNoCodeTrySharper
 		}
-		return func() { w.scanProblem(say) }
+		return func() { w.scanProblem(why) }
 	}
 	return func() { w.useScanned(r.Text, via) }
 }
 
 // scanProblem shows, on the connect screen, why nothing was read.
-func (w *Window) scanProblem(say string) {
+func (w *Window) scanProblem(err error) {
 	w.showConnect("")
-	w.connect.say(say)
-}
-
-// unreadable says why a picture could not be read. scan.ReadImage's
-// errors are lower-case phrases ("this is not a PNG, JPEG or GIF image")
-// with the decoder's detail after a colon, which is for logs; ReadImageFile
-// puts the path in front.
-func unreadable(err error) string {
-	msg := err.Error()
-	if u := errors.Unwrap(err); u != nil && strings.HasPrefix(u.Error(), "this ") {
-		msg = u.Error()
-	}
-	if !strings.HasPrefix(msg, "this ") {
-		return "This picture could not be opened. Choose a PNG, JPEG or GIF picture of the QR code."
-	}
-	if i := strings.Index(msg, ": "); i > 0 {
-		msg = msg[:i]
-	}
-	return "This picture could not be read: " + msg + ". Choose a PNG, JPEG or GIF picture of the QR code."
+	w.connect.say(w.a.Explain(err))
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/ui/scan"
 )
 
@@ -87,7 +88,7 @@ func (w *Window) showScan() {
 				return
 			}
 			if err != nil {
-				v.failed(err.Error())
+				v.failed(scan.ForApp(err))
 				return
 			}
 			v.setCameras(list)
@@ -151,13 +152,13 @@ func (v *scanView) stop() {
 	}
 }
 
-// failed says, in plain words, why the camera cannot be used, and offers
-// the image paths. Camera errors are already sentences (scan.Error).
-func (v *scanView) failed(say string) {
+// failed says, in plain words (App.Explain), why the camera cannot be used,
+// and offers the image paths.
+func (v *scanView) failed(err error) {
 	v.stop()
 	v.status.Hide()
 	v.live.Hide()
-	v.say.SetText(say)
+	v.say.SetText(v.w.a.Explain(err))
 	reveal(v.problem)
 }
 
@@ -257,13 +258,9 @@ func (v *scanView) ended(run *scanRun, r scan.Result, err error) {
 		v.w.useScanned(r.Text, "the camera")
 	case errors.Is(err, context.Canceled):
 	case errors.Is(err, scan.ErrNoCode):
-		v.failed("The camera stopped sending pictures. Try again, or read the QR code from a picture.")
+		v.failed(&app.Error{Op: "scan with the camera", Kind: app.KindNotFound, Reason: app.ReasonCameraNoFrames, Err: err})
 	default:
-		var e *scan.Error
-		if !errors.As(err, &e) {
-			e = &scan.Error{Err: err} // "The camera stopped working (…)"
-		}
-		v.failed(e.Error())
+		v.failed(scan.ForApp(err))
 	}
 }
 

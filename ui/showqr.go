@@ -46,11 +46,14 @@ func (w *Window) showQR(src app.Source) {
 		link, err := app.ConnectionLink(src)
 		var img image.Image
 		if err == nil {
-			img, err = scan.QRImage(link, 480)
+			if img, err = scan.QRImage(link, 480); err != nil {
+				err = &app.Error{Op: "show a QR code", Kind: app.KindInvalid, Reason: app.ReasonQRTooLong, Err: err}
+			}
 		}
 		return func() {
 			if err != nil {
-				dialog.ShowInformation("Show QR", "This platform's link cannot be shown as a QR code: "+w.a.Explain(err), w.win)
+				err = &app.Error{Op: "show a QR code", Reason: app.ReasonQRNotMade, Err: err}
+				dialog.ShowInformation("Show QR", w.a.Explain(err), w.win)
 				return
 			}
 			w.qrDialog(src, link, img)
@@ -94,7 +97,7 @@ func (w *Window) saveQR(src app.Source, link string) {
 			}
 			if err != nil {
 				return func() {
-					dialog.ShowInformation("Save as PNG", "The QR code could not be saved: "+err.Error(), w.win)
+					dialog.ShowInformation("Save as PNG", w.a.Explain(&app.Error{Op: "save a QR code", Kind: app.KindLocal, Reason: app.ReasonQRNotSaved, Err: err}), w.win)
 				}
 			}
 			return nil

@@ -167,7 +167,10 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func usageError(s string) error { return &app.Problem{Say: s + " (see 'referraldesk help')"} }
+// usageError is a command line that was not understood; s says how (a usage line, the flag package's words).
+func usageError(s string) error {
+	return &app.Error{Op: "read the command line", Kind: app.KindInvalid, Reason: app.ReasonUsage, Value: s}
+}
 
 // OneLine keeps a message on one line, for "referraldesk: …" error output.
 func OneLine(s string) string { return oneLine(s) }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -98,7 +99,7 @@ func runSync(ctx context.Context, c *cmdline, args []string) error {
 	var reps []app.SyncReport
 	if *source != 0 {
 		if _, err := c.app.Source(ctx, *source); err != nil {
-			return &app.Problem{Say: fmt.Sprintf("No platform %d is connected here: see 'referraldesk sources'.", *source), Err: err}
+			return &app.Error{Op: "sync", Kind: app.KindNotFound, Reason: app.ReasonNoSuchPlatform, N: int(*source), Err: err}
 		}
 		rep, err := c.app.Sync(ctx, *source)
 		rep.Err = err
@@ -107,9 +108,10 @@ func runSync(ctx context.Context, c *cmdline, args []string) error {
 		return err
 	}
 	if len(reps) == 0 {
-		return &app.Problem{Say: "No platform is connected yet: run 'referraldesk connect URL' first."}
+		return &app.Error{Op: "sync", Kind: app.KindNotFound, Reason: app.ReasonNoPlatforms}
 	}
 	var failed []string
+	var errs []error
 	for _, r := range reps {
 		c.printf("%d %s: %d new, %d updated, %d unchanged, %s, %s",
 			r.Source.ID, r.Source.Name, r.New, r.Updated, r.Unchanged, plural(int(r.Requests), "request"), r.Duration.Round(time.Millisecond))
@@ -121,12 +123,12 @@ func runSync(ctx context.Context, c *cmdline, args []string) error {
 		}
 		if r.Err != nil {
 			c.printf("; failed: %s", oneLine(c.app.Explain(r.Err)))
-			failed = append(failed, r.Source.Name)
+			failed, errs = append(failed, r.Source.Name), append(errs, r.Err)
 		}
 		c.printf("\n")
 	}
 	if len(failed) > 0 {
-		return &app.Problem{Say: "Sync failed for " + strings.Join(failed, ", ") + "."}
+		return &app.Error{Op: "sync", Reason: app.ReasonSyncFailed, List: failed, Err: errors.Join(errs...)}
 	}
 	return nil
 }
@@ -214,7 +216,7 @@ func runSetStatus(ctx context.Context, c *cmdline, args []string) error {
 		return err
 	}
 	if !out.Sent {
-		return &app.Problem{Say: out.Message()}
+		return &app.Error{Op: "set status", Reason: app.ReasonNotSent, Value: out.Message()}
 	}
 	c.printf("%s\n", out.Message())
 	return nil
@@ -233,7 +235,7 @@ func runDemoPlatform(ctx context.Context, c *cmdline, args []string) error {
 	}
 	p, err := app.StartDemoPlatform(*addr, *n)
 	if err != nil {
-		return &app.Problem{Say: "The demo platform could not start: " + err.Error(), Err: err}
+		return err
 	}
 	defer p.Close()
 	user, pass := p.SignIn()

@@ -34,7 +34,7 @@ func runDecodeQR(_ context.Context, c *cmdline, args []string) error {
 		c.printf("%s\t%s\t%s\t%.1f\n", path, status, strconv.Quote(res.Text), ms)
 	}
 	if missed > 0 {
-		return &app.Problem{Say: fmt.Sprintf("%d of %d files had no readable QR code.", missed, len(args))}
+		return &app.Error{Op: "decode QR codes", Kind: app.KindNotFound, Reason: app.ReasonFilesWithout, N: missed, Of: len(args)}
 	}
 	return nil
 }
@@ -44,10 +44,10 @@ func runDecodeQR(_ context.Context, c *cmdline, args []string) error {
 func (c *cmdline) optionsFromQR(path string) (app.ConnectOptions, error) {
 	res, err := scan.DecodeFile(path)
 	if errors.Is(err, scan.ErrNoCode) {
-		return app.ConnectOptions{}, &app.Problem{Say: fmt.Sprintf("No QR code could be read in %s. Try a sharper picture with the whole code in it.", path), Err: err}
+		return app.ConnectOptions{}, &app.Error{Op: "read a QR code", Kind: app.KindNotFound, Reason: app.ReasonNoCodeInFile, Path: path, Err: err}
 	}
 	if err != nil {
-		return app.ConnectOptions{}, &app.Problem{Say: fmt.Sprintf("Referral Desk could not read the image: %v", err), Err: err}
+		return app.ConnectOptions{}, scan.ForApp(err)
 	}
 	return c.optionsFromText(res.Text, "QR code")
 }

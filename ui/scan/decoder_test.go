@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/ui/scan/scantest"
 )
 
@@ -139,9 +141,11 @@ func TestNoCameraSupportSaysSo(t *testing.T) {
 func TestCameraErrorsAreSentences(t *testing.T) {
 	for k, want := range map[Kind]string{
 		KindNoCamera: "No camera was found", KindInUse: "another program", KindPermission: "not allowed",
-		KindUnsupported: "cannot use a camera",
+		KindUnsupported: "cannot use a camera", KindOther: "The camera stopped working.",
+		KindNotImage: "this is not a PNG, JPEG or GIF image", KindImageDamaged: "this image is damaged",
 	} {
-		if got := (&Error{Kind: k}).Error(); !strings.Contains(got, want) {
+		err := &Error{Kind: k, Err: errors.New("VIDIOC_STREAMON: input/output error")}
+		if got := app.Explain(ForApp(err)); !strings.Contains(got, want) || strings.Contains(got, "VIDIOC") {
 			t.Errorf("kind %d says %q", k, got)
 		}
 	}

@@ -72,18 +72,18 @@ func ReadImage(r io.Reader) (image.Image, error) {
 		return nil, err
 	}
 	if len(data) > maxImageBytes {
-		return nil, fmt.Errorf("this image is larger than %d MB", maxImageBytes>>20)
+		return nil, &Error{Kind: KindImageTooBig}
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("this is not a PNG, JPEG or GIF image: %w", err)
+		return nil, &Error{Kind: KindNotImage, Err: err}
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
-		return nil, fmt.Errorf("this image is %d×%d pixels, too large to read", cfg.Width, cfg.Height)
+		return nil, &Error{Kind: KindImageTooLarge, Width: cfg.Width, Height: cfg.Height}
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("this image is damaged: %w", err)
+		return nil, &Error{Kind: KindImageDamaged, Err: err}
 	}
 	return img, nil
 }
