@@ -2,11 +2,8 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"unicode"
@@ -14,6 +11,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/referraldesk/referraldesk/auth"
+	"github.com/referraldesk/referraldesk/fhir"
 )
 
 // Link is what a pasted link says about a platform, worked out on this
@@ -80,54 +78,20 @@ func hostNames(host string) (unicodeName, asciiName string, err error) {
 	return uni, ascii, nil
 }
 
-// capabilityStatement holds the fields of {base}/metadata that name a platform.
-type capabilityStatement struct {
-	ResourceType string `json:"resourceType"`
-	Title        string `json:"title"`
-	Name         string `json:"name"`
-	Publisher    string `json:"publisher"`
-	Software     struct {
-		Name string `json:"name"`
-	} `json:"software"`
-	Implementation struct {
-		Description string `json:"description"`
-	} `json:"implementation"`
-}
-
-// maxMetadata bounds what is read of a CapabilityStatement: real ones run to a few MB.
-const maxMetadata = 8 << 20
-
 // PlatformName asks the platform what it is called (its CapabilityStatement:
 // the instance's description, else title, name, publisher or software name).
 // It returns "" when the platform does not say; that is never an error worth
 // showing, since the host already identifies it.
 func (a *App) PlatformName(ctx context.Context, fhirBase string) string {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fhirBase+"/metadata", nil)
+	fc, err := fhir.NewClient(fhirBase, a.hc, nil)
 	if err != nil {
 		return ""
 	}
-	req.Header.Set("Accept", "application/fhir+json")
-	hc := *a.hc
-	origin := req.URL.Host
-	hc.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
-		if r.URL.Host != origin || r.URL.Scheme != req.URL.Scheme {
-			return errors.New("redirect off the platform")
-		}
-		return nil
-	}
-	resp, err := hc.Do(req)
+	cs, err := fc.Capabilities(ctx)
 	if err != nil {
 		return ""
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return ""
-	}
-	var cs capabilityStatement
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxMetadata)).Decode(&cs); err != nil || cs.ResourceType != "CapabilityStatement" {
-		return ""
-	}
-	for _, s := range []string{cs.Implementation.Description, cs.Title, cs.Name, cs.Publisher, cs.Software.Name} {
+	for _, s := range cs.Names() {
 		if s = plainName(s); s != "" {
 			return s
 		}

@@ -57,7 +57,7 @@ func NewClient(base string, hc *http.Client, tokens TokenSource) (*Client, error
 	}
 	c := &Client{base: u, tokens: tokens, MaxPages: 1000, MaxBody: 64 << 20, BatchSize: 100,
 		BatchesInFlight: DefaultBatchesInFlight}
-	// MaxBody is a setting: send gives each request the value it has then.
+	// MaxBody is a setting: each request is capped at the value it has then.
 	c.hc = wire.Policy{Timeout: 60 * time.Second, Pin: u}.Client(hc)
 	return c, nil
 }
@@ -81,7 +81,7 @@ func (c *Client) url(path string, q url.Values) string {
 
 // do performs one request, refreshing the token and retrying once on a 401.
 func (c *Client) do(ctx context.Context, op, method, target string, body []byte, header http.Header) (*http.Response, []byte, error) {
-	return c.send(ctx, op, method, target, body, header, new(bytes.Buffer))
+	return c.send(ctx, op, method, target, body, header, new(bytes.Buffer), c.MaxBody)
 }
 
 // DefaultBatchesInFlight is a new Client's BatchesInFlight. A sync waited on
@@ -116,7 +116,7 @@ func (c *Client) doBundle(ctx context.Context, op, method, target string, body [
 	default:
 		buf = new(bytes.Buffer)
 	}
-	resp, data, err = c.send(ctx, op, method, target, body, nil, buf)
+	resp, data, err = c.send(ctx, op, method, target, body, nil, buf, c.MaxBody)
 	data = bytes.Clone(data)
 	if buf.Cap() <= maxKeptBody {
 		select {
@@ -127,14 +127,15 @@ func (c *Client) doBundle(ctx context.Context, op, method, target string, body [
 	return resp, data, err
 }
 
-// send performs one request, reading the answer into buf.
-func (c *Client) send(ctx context.Context, op, method, target string, body []byte, header http.Header, buf *bytes.Buffer) (*http.Response, []byte, error) {
+// send performs one request, reading the answer, at most maxBody bytes, into buf.
+func (c *Client) send(ctx context.Context, op, method, target string, body []byte, header http.Header, buf *bytes.Buffer,
+	maxBody int64) (*http.Response, []byte, error) {
 	u, err := url.Parse(target)
 	if err != nil || !c.onOrigin(u) {
 		return nil, nil, &Error{Op: op, Kind: KindRefused, Err: fmt.Errorf("link outside %s refused", c.base.Host)}
 	}
 	token := ""
-	capped := wire.WithMaxBody(ctx, c.MaxBody)
+	capped := wire.WithMaxBody(ctx, maxBody)
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(capped, method, target, bytes.NewReader(body))
 		if err != nil {

@@ -1,0 +1,55 @@
+package fhir
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+)
+
+// CapabilityStatement is what Referral Desk reads of a server's
+// CapabilityStatement: the names it gives itself.
+type CapabilityStatement struct {
+	Title     string `json:"title"`
+	Name      string `json:"name"`
+	Publisher string `json:"publisher"`
+	Software  struct {
+		Name string `json:"name"`
+	} `json:"software"`
+	Implementation struct {
+		Description string `json:"description"`
+	} `json:"implementation"`
+}
+
+// Names are the names the server gives itself, the most particular first:
+// this instance's description, the statement's title, name and publisher,
+// the software's name. Any may be empty.
+func (cs CapabilityStatement) Names() []string {
+	return []string{cs.Implementation.Description, cs.Title, cs.Name, cs.Publisher, cs.Software.Name}
+}
+
+// maxCapabilityStatement bounds what is read of {base}/metadata: real ones
+// run to a few MB.
+const maxCapabilityStatement = 8 << 20
+
+// Capabilities reads the server's CapabilityStatement ({base}/metadata).
+func (c *Client) Capabilities(ctx context.Context) (CapabilityStatement, error) {
+	const op = "read metadata"
+	_, data, err := c.send(ctx, op, http.MethodGet, c.url("metadata", nil), nil, nil, new(bytes.Buffer),
+		min(c.MaxBody, maxCapabilityStatement))
+	if err != nil {
+		return CapabilityStatement{}, err
+	}
+	r, err := resourceFrom(op, data)
+	if err != nil {
+		return CapabilityStatement{}, err
+	}
+	if r.Type != "CapabilityStatement" {
+		return CapabilityStatement{}, &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("server answered with a %s", r.Type)}
+	}
+	cs, err := DecodeNarrow[CapabilityStatement](r.Raw)
+	if err != nil {
+		return CapabilityStatement{}, &Error{Op: op, Kind: KindBadResponse, Err: err}
+	}
+	return cs, nil
+}
