@@ -46,9 +46,9 @@ func TestExplainLogsTheCauseNotJustTheSentence(t *testing.T) {
 	}
 	a := New(Options{Log: log})
 	cause := errors.New("disk I/O error: database is locked")
-	say := a.Explain(problem(fmt.Errorf("saving page 3: %w", cause), "Referral Desk could not save what it fetched."))
+	say := a.Explain(&Error{Op: "open the database", Reason: reasonDataFolder, Path: dir, Err: fmt.Errorf("saving page 3: %w", cause)})
 	lf.Close()
-	if say != "Referral Desk could not save what it fetched." {
+	if say != "Referral Desk could not open its data in "+dir+"." {
 		t.Errorf("Explain said %q", say)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, LogFileName))

@@ -85,6 +85,8 @@ const (
 	ReasonQRNotSaved       Reason = "QR code not saved"
 	ReasonQRNotMade        Reason = "QR code not made"
 	ReasonQRTooLong        Reason = "link too long for a QR code"
+	ReasonRedirectPort     Reason = "redirect port not 1024-65535"
+	ReasonSignInCancelled  Reason = "sign-in cancelled by the person"
 )
 
 const (
@@ -162,6 +164,8 @@ var sentences = map[Reason]string{
 	ReasonQRNotSaved:       "The QR code could not be saved. Choose another folder, or check the free disk space.",
 	ReasonQRNotMade:        "This platform's link cannot be shown as a QR code: {cause}",
 	ReasonQRTooLong:        "It holds too much to fit in one.",
+	ReasonRedirectPort:     "The redirect port must be a number from 1024 to 65535, as the platform registered it.",
+	ReasonSignInCancelled:  "Sign-in cancelled. Nothing was saved; you can try again.",
 }
 
 // sentence is Explain's work; log names the log file for the fallback ("":

@@ -306,7 +306,7 @@ func (c *connectScreen) signIn() {
 	if p := strings.TrimSpace(c.port.Text); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1024 || n > 65535 {
-			c.say("The redirect port must be a number from 1024 to 65535, as the platform registered it.")
+			c.say(c.w.a.Explain(&app.Error{Op: "connect", Kind: app.KindInvalid, Reason: app.ReasonRedirectPort, Value: p, Err: err}))
 			return
 		}
 		o.RedirectPort = n
@@ -330,11 +330,10 @@ func (c *connectScreen) signIn() {
 			c.back.Enable()
 			c.cont.Enable()
 			if err != nil {
-				if errors.Is(err, context.Canceled) {
-					c.say("Sign-in cancelled. Nothing was saved; you can try again.")
-				} else {
-					c.say(c.w.a.Explain(err))
+				if errors.Is(err, context.Canceled) { // the person pressed Cancel
+					err = &app.Error{Op: "connect", Kind: app.KindCanceled, Reason: app.ReasonSignInCancelled, Err: err}
 				}
+				c.say(c.w.a.Explain(err))
 				return
 			}
 			c.w.connected(src)
