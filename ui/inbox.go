@@ -13,34 +13,6 @@ import (
 	"github.com/referraldesk/referraldesk/app"
 )
 
-// The inbox views, as the case worker thinks of them.
-const (
-	viewNew    = "new"
-	viewActive = "active"
-	viewClosed = "closed"
-	viewAll    = "all"
-)
-
-var views = []struct {
-	key, label string
-	statuses   []string
-	empty      string
-}{
-	{viewNew, "New", app.ViewNew, "No new referrals. New ones appear here after each sync."},
-	{viewActive, "Active", app.ViewActive, "Nothing in progress. Referrals you accept appear here."},
-	{viewClosed, "Closed", app.ViewClosed, "No closed referrals yet."},
-	{viewAll, "All", nil, "No referrals yet. They appear here after the first sync."},
-}
-
-var sorts = []struct {
-	key   app.SortOrder
-	label string
-}{
-	{app.SortReceived, "Newest first"},
-	{app.SortPriority, "Most urgent first"},
-	{app.SortStatus, "By status"},
-}
-
 // pageSize is how many rows one query reads. The list asks for rows as they
 // scroll into view; only pages near the visible ones are kept, so 100 000
 // referrals never sit in memory (desktop.md: bindings of 100k items cost ~100 ms).
@@ -96,7 +68,19 @@ func newInbox(w *Window) *inbox {
 		in.view = viewNew
 	}
 	in.qctx, in.qcancel = context.WithCancel(w.ctx)
+	in.makeList()
+	in.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	in.emptyBox = container.NewVBox(layout.NewSpacer(), in.empty, layout.NewSpacer())
+	in.makeSearch()
+	in.makeFilters()
+	in.makeViews()
+	in.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), w.syncNow)
+	in.connectBtn = widget.NewButtonWithIcon("Connect a platform", theme.ContentAddIcon(), func() { w.showConnect("") })
+	return in
+}
 
+// makeList makes the list, which reads its rows page by page as they show.
+func (in *inbox) makeList() {
 	in.list = &referralList{}
 	in.list.Length = func() int { return in.count }
 	in.list.CreateItem = func() fyne.CanvasObject { return newRowView() }
@@ -115,146 +99,24 @@ func newInbox(w *Window) *inbox {
 		}
 	}
 	in.list.ExtendBaseWidget(in.list)
+}
 
-	in.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	in.emptyBox = container.NewVBox(layout.NewSpacer(), in.empty, layout.NewSpacer())
-
+// makeSearch makes the search box, which searches as the case worker types.
+func (in *inbox) makeSearch() {
 	in.search = newSearchEntry()
 	in.search.SetPlaceHolder("Search people, needs and requesters (Ctrl+F)")
 	in.search.OnChanged = func(s string) {
 		in.query = s
 		in.reloadList() // the view counts do not depend on the search
 	}
-	in.search.onShortcut = w.typedShortcut
-	in.search.onDown = func() { w.win.Canvas().Focus(in.list) }
-
-	in.platformSel = widget.NewSelect([]string{"All platforms"}, func(string) {
-		if in.settingUp {
-			return
-		}
-		i := in.platformSel.SelectedIndex()
-		in.sourceID = 0
-		if i > 0 && i <= len(in.platformIDs) {
-			in.sourceID = in.platformIDs[i-1]
-		}
-		in.reload()
-	})
-	in.setChoice(in.platformSel, 0)
-
-	cats := []string{"All needs"}
-	for _, c := range app.Categories {
-		cats = append(cats, c.Label)
-	}
-	in.categorySel = widget.NewSelect(cats, func(string) {
-		if in.settingUp {
-			return
-		}
-		i := in.categorySel.SelectedIndex()
-		in.category = ""
-		if i > 0 {
-			in.category = app.Categories[i-1].Code
-		}
-		in.reload()
-	})
-	in.setChoice(in.categorySel, 0)
-
-	var sortLabels []string
-	sel := 0
-	for i, s := range sorts {
-		sortLabels = append(sortLabels, s.label)
-		if s.key == in.sort {
-			sel = i
-		}
-	}
-	in.sortSel = widget.NewSelect(sortLabels, func(string) {
-		if in.settingUp {
-			return
-		}
-		in.sort = sorts[in.sortSel.SelectedIndex()].key
-		in.w.prefs.setSort(string(in.sort))
-		in.reload()
-	})
-	in.setChoice(in.sortSel, sel)
-
-	in.viewsBox = container.NewVBox()
-	for _, v := range views {
-		key := v.key
-		vr := newViewRow(v.label, func() { in.setView(key) })
-		in.viewRows[key] = vr
-		in.viewsBox.Add(vr.object)
-	}
-	in.markView()
-
-	in.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), w.syncNow)
-	in.connectBtn = widget.NewButtonWithIcon("Connect a platform", theme.ContentAddIcon(), func() { w.showConnect("") })
-	return in
+	in.search.onShortcut = in.w.typedShortcut
+	in.search.onDown = func() { in.w.win.Canvas().Focus(in.list) }
 }
 
 // toolbar is the search box and the window's two commands.
 func (in *inbox) toolbar() fyne.CanvasObject {
 	return container.NewPadded(container.NewBorder(nil, nil, nil,
 		container.NewHBox(in.syncBtn, in.connectBtn), in.search))
-}
-
-// pane is the filter row above the list.
-func (in *inbox) pane() fyne.CanvasObject {
-	filters := container.NewGridWithColumns(3, in.platformSel, in.categorySel, in.sortSel)
-	return container.NewBorder(filters, nil, nil, nil,
-		container.NewStack(in.list, container.NewPadded(in.emptyBox)))
-}
-
-func viewIndex(key string) int {
-	for i, v := range views {
-		if v.key == key {
-			return i
-		}
-	}
-	return -1
-}
-
-func (in *inbox) setView(key string) {
-	if in.view == key {
-		return
-	}
-	in.view = key
-	in.w.prefs.setView(key)
-	in.markView()
-	in.list.UnselectAll()
-	in.list.ScrollToTop()
-	in.reload()
-}
-
-func (in *inbox) markView() {
-	for key, vr := range in.viewRows {
-		vr.setSelected(key == in.view)
-	}
-}
-
-// setSources fills the platform filter.
-func (in *inbox) setSources(srcs []app.Source) {
-	opts := []string{"All platforms"}
-	in.platformIDs = in.platformIDs[:0]
-	sel := 0
-	for _, s := range srcs {
-		opts = append(opts, s.Name)
-		in.platformIDs = append(in.platformIDs, s.ID)
-		if s.ID == in.sourceID {
-			sel = len(opts) - 1
-		}
-	}
-	in.platformSel.Options = opts
-	in.setChoice(in.platformSel, sel)
-	if sel == 0 && in.sourceID != 0 { // the chosen platform is gone: show all
-		in.sourceID = 0
-		in.reload()
-	}
-}
-
-// setChoice sets a Select's choice in code, without the reload a person's choice makes.
-func (in *inbox) setChoice(s *widget.Select, i int) {
-	in.settingUp = true
-	defer func() { in.settingUp = false }()
-	s.SetSelectedIndex(i)
 }
 
 // filter is the current selection, without paging.
@@ -448,35 +310,3 @@ func (in *inbox) open(id widget.ListItemID, r app.Referral) {
 	in.w.detail.open(r.SourceID, r.TaskID)
 }
 
-// viewRow is one view in the sidebar: its name and count, tappable as a whole.
-type viewRow struct {
-	object fyne.CanvasObject
-	btn    *widget.Button
-	name   *widget.Label
-	count  *widget.Label
-	line   *fyne.Container // name and count: laid out again when the count's width changes
-}
-
-func newViewRow(name string, tapped func()) *viewRow {
-	vr := &viewRow{btn: widget.NewButton("", tapped), name: widget.NewLabel(name),
-		count: &widget.Label{Alignment: fyne.TextAlignTrailing}}
-	vr.line = container.NewBorder(nil, nil, nil, vr.count, vr.name)
-	vr.object = container.NewStack(vr.btn, vr.line)
-	return vr
-}
-
-func (vr *viewRow) setSelected(on bool) {
-	vr.name.TextStyle.Bold, vr.count.TextStyle.Bold = on, on
-	vr.btn.Importance = widget.LowImportance
-	if on {
-		vr.btn.Importance = widget.MediumImportance
-	}
-	vr.btn.Refresh()
-	vr.name.Refresh()
-	vr.count.Refresh()
-}
-
-func (vr *viewRow) setCount(n int) {
-	vr.count.SetText(fmt.Sprint(n))
-	vr.line.Refresh()
-}
