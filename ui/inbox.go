@@ -309,4 +309,3 @@ func (in *inbox) open(id widget.ListItemID, r app.Referral) {
 	}
 	in.w.detail.open(r.SourceID, r.TaskID)
 }
-

@@ -28,12 +28,7 @@ func runShow(ctx context.Context, c *cmdline, args []string) error {
 // formatDetail lays a referral out as a case worker reads it: safety first,
 // then the person, the need, who asked, consent and what has happened.
 func formatDetail(d *app.Detail) string {
-	var b strings.Builder
-	line := func(label, value string) {
-		if value != "" {
-			fmt.Fprintf(&b, "  %-13s %s\n", label+":", value)
-		}
-	}
+	var b sheet
 	fmt.Fprintf(&b, "Referral %s from %s\n", d.TaskID, d.Source.Name)
 	if d.DoNotContact {
 		b.WriteString("\n  !!! DO NOT CONTACT THIS PERSON. The requester says contacting them is prohibited (for example for their safety).\n  !!! Work through the requester only.\n")
@@ -46,69 +41,13 @@ func formatDetail(d *app.Detail) string {
 		b.WriteString(" (a change is waiting to be sent)")
 	}
 	fmt.Fprintf(&b, "\nPriority: %s\nReceived: %s\n", d.Priority, localTime(d.AuthoredOn))
-
-	b.WriteString("\nPerson\n")
-	line("Name", d.Person.Name)
-	if d.Person.BirthDate != "" {
-		born := d.Person.BirthDate
-		if d.Person.Age >= 0 {
-			born = fmt.Sprintf("%s (age %d)", born, d.Person.Age)
-		}
-		line("Born", born)
-	}
-	line("Gender", d.Person.Gender)
-	line("Language", d.Person.Language)
-	if d.DoNotContact {
-		line("Contact", "hidden: do not contact")
-	} else {
-		line("Phone", strings.Join(d.Person.Phones, "; "))
-		line("Email", strings.Join(d.Person.Emails, "; "))
-		line("Address", strings.Join(d.Person.Addresses, "; "))
-	}
-	if !d.Person.Known {
-		b.WriteString("  (the person's record was not available from the platform)\n")
-	}
-
-	b.WriteString("\nNeed\n")
-	line("Category", d.Need.Category)
-	line("Service", d.Need.Service)
-	line("Because of", strings.Join(d.Need.Reasons, "; "))
-	line("When", d.Need.Period)
-	for _, n := range append(append([]string{}, d.Need.Notes...), d.Notes...) {
-		line("Note", n)
-	}
-
+	b.person(d.Person, d.DoNotContact)
+	b.need(d)
 	b.WriteString("\nRequested by\n")
-	line("Who", d.Requester.Name)
-	line("Reach them", strings.Join(d.Requester.Contacts, "; "))
-
-	b.WriteString("\nConsent\n")
-	switch d.Consent.State {
-	case "active":
-		line("State", "active: the person agreed to share this information")
-	case "inactive":
-		line("State", "NOT active: check with the requester before acting")
-	default:
-		line("State", "no consent on file")
-	}
-	line("Signed", d.Consent.Date)
-	line("Covers", d.Consent.Period)
-	line("Shared with", strings.Join(d.Consent.Organizations, "; "))
-
-	if len(d.Changes) > 0 {
-		b.WriteString("\nChanges sent from here\n")
-		for _, ch := range d.Changes {
-			fmt.Fprintf(&b, "  %s  %s → %s  %s", ch.CreatedAt.Local().Format("2006-01-02 15:04"),
-				app.StatusLabel(ch.FromStatus), app.StatusLabel(ch.ToStatus), ch.State)
-			if ch.Reason != "" {
-				fmt.Fprintf(&b, "  reason: %s", ch.Reason)
-			}
-			if ch.Detail != "" && ch.State != app.ChangeSent {
-				fmt.Fprintf(&b, "  (%s)", ch.Detail)
-			}
-			b.WriteString("\n")
-		}
-	}
+	b.line("Who", d.Requester.Name)
+	b.line("Reach them", strings.Join(d.Requester.Contacts, "; "))
+	b.consent(d.Consent)
+	b.changes(d.Changes)
 	if len(d.Next) > 0 {
 		var acts []string
 		for _, s := range d.Next {
@@ -117,6 +56,84 @@ func formatDetail(d *app.Detail) string {
 		fmt.Fprintf(&b, "\nYou can: %s\n", strings.Join(acts, ", "))
 	}
 	return b.String()
+}
+
+// sheet is a referral being written out, one labelled line at a time.
+type sheet struct{ strings.Builder }
+
+// line writes "  Label:        value", or nothing when there is no value.
+func (b *sheet) line(label, value string) {
+	if value != "" {
+		fmt.Fprintf(b, "  %-13s %s\n", label+":", value)
+	}
+}
+
+func (b *sheet) person(p app.Person, doNotContact bool) {
+	b.WriteString("\nPerson\n")
+	b.line("Name", p.Name)
+	if p.BirthDate != "" {
+		born := p.BirthDate
+		if p.Age >= 0 {
+			born = fmt.Sprintf("%s (age %d)", born, p.Age)
+		}
+		b.line("Born", born)
+	}
+	b.line("Gender", p.Gender)
+	b.line("Language", p.Language)
+	if doNotContact {
+		b.line("Contact", "hidden: do not contact")
+	} else {
+		b.line("Phone", strings.Join(p.Phones, "; "))
+		b.line("Email", strings.Join(p.Emails, "; "))
+		b.line("Address", strings.Join(p.Addresses, "; "))
+	}
+	if !p.Known {
+		b.WriteString("  (the person's record was not available from the platform)\n")
+	}
+}
+
+func (b *sheet) need(d *app.Detail) {
+	b.WriteString("\nNeed\n")
+	b.line("Category", d.Need.Category)
+	b.line("Service", d.Need.Service)
+	b.line("Because of", strings.Join(d.Need.Reasons, "; "))
+	b.line("When", d.Need.Period)
+	for _, n := range append(append([]string{}, d.Need.Notes...), d.Notes...) {
+		b.line("Note", n)
+	}
+}
+
+func (b *sheet) consent(c app.ConsentInfo) {
+	b.WriteString("\nConsent\n")
+	switch c.State {
+	case "active":
+		b.line("State", "active: the person agreed to share this information")
+	case "inactive":
+		b.line("State", "NOT active: check with the requester before acting")
+	default:
+		b.line("State", "no consent on file")
+	}
+	b.line("Signed", c.Date)
+	b.line("Covers", c.Period)
+	b.line("Shared with", strings.Join(c.Organizations, "; "))
+}
+
+func (b *sheet) changes(changes []app.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	b.WriteString("\nChanges sent from here\n")
+	for _, ch := range changes {
+		fmt.Fprintf(b, "  %s  %s → %s  %s", ch.CreatedAt.Local().Format("2006-01-02 15:04"),
+			app.StatusLabel(ch.FromStatus), app.StatusLabel(ch.ToStatus), ch.State)
+		if ch.Reason != "" {
+			fmt.Fprintf(b, "  reason: %s", ch.Reason)
+		}
+		if ch.Detail != "" && ch.State != app.ChangeSent {
+			fmt.Fprintf(b, "  (%s)", ch.Detail)
+		}
+		b.WriteString("\n")
+	}
 }
 
 // localTime shows a FHIR dateTime in the computer's time zone when it has a time.
