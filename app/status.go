@@ -1,6 +1,3 @@
-// Package app is what Referral Desk does, in its own words: sources, sign-in,
-// sync, referrals and the changes a case worker sends back. The desktop UI and
-// the command line both drive it. No Fyne, no SQL, no HTTP details here.
 package app
 
 import "github.com/referraldesk/referraldesk/fhir"

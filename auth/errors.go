@@ -1,7 +1,3 @@
-// Package auth signs Referral Desk in to referral platforms with SMART on FHIR: discovery, client
-// registration, sign-in through the system browser (authorization code + PKCE, RFC 8252 loopback redirect),
-// id_token verification, token refresh and revocation. It stores nothing: callers persist tokens.
-// The rules it implements are in docs/smart-client.md.
 package auth
 
 import (

@@ -1,8 +1,3 @@
-// Package fhir speaks FHIR R4 on the wire: resources as received, references,
-// search with paging, reads, batches, updates and errors.
-//
-// Resources are kept as the JSON the server sent (Raw); typed views read only
-// the elements Referral Desk uses, so nothing the client does not model is lost.
 package fhir
 
 import (

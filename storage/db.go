@@ -1,12 +1,3 @@
-// Package storage keeps Referral Desk's offline cache in one SQLite file:
-// sources, their tokens, the FHIR resources fetched from them, the inbox rows
-// computed from referral Tasks, and the outbox of status changes to send.
-//
-// storage knows SQL, not FHIR nor the referral workflow: the app package
-// hands it rows it has already computed, with the ranks the inbox sorts by.
-// Every column that holds a secret or identifies a person is written and read
-// through one seam (sealer.go) so that encryption at rest is added in one
-// place.
 package storage
 
 import (

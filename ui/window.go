@@ -1,6 +1,3 @@
-// Package ui is Referral Desk's desktop window: Fyne screens and widgets only.
-// Every read and command goes through package app; every app call runs off the
-// UI goroutine and its result comes back through the dispatcher (fyne.Do).
 package ui
 
 import (
