@@ -65,7 +65,6 @@ type Error struct {
 	List     []string // several names: alphabets, platforms, referrals
 	N, Of    int      // counts and limits
 	Err      error    // the technical cause, if any
-	said     string   // a sentence written by the caller (problem); to be replaced by a Reason
 }
 
 // Error returns the technical text: "app: sync: sign-in needed: …".
@@ -88,12 +87,6 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
-
-// problem is an error with a sentence written where it happens. It is what
-// code not yet moved to a Reason uses (link.go); new code names a Reason.
-func problem(err error, format string, args ...any) error {
-	return &Error{said: fmt.Sprintf(format, args...), Err: err}
-}
 
 // KindOf returns the kind of err in the app's vocabulary: the kind of the
 // outermost *Error that says one, else what the errors of fhir, auth, the

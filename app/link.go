@@ -42,7 +42,7 @@ func CheckLink(raw string) (Link, error) {
 	}
 	u, err := url.Parse(base)
 	if err != nil {
-		return Link{}, problem(err, "This is not a valid web link. Copy it again from the platform.")
+		return Link{}, &Error{Op: "check link", Kind: KindUnsafe, Reason: reasonLinkInvalid, Err: err}
 	}
 	l := Link{FHIRBase: base, Port: u.Port(), Secure: u.Scheme == "https"}
 	if l.Host, l.ASCIIHost, err = hostNames(u.Hostname()); err != nil {
@@ -70,7 +70,7 @@ func hostNames(host string) (unicodeName, asciiName string, err error) {
 	ascii, aerr := idna.Lookup.ToASCII(host)
 	uni, uerr := idna.Lookup.ToUnicode(ascii)
 	if aerr != nil || uerr != nil {
-		return "", "", problem(errors.Join(aerr, uerr), "This link's server name is not a valid internet name. Copy it again from the platform.")
+		return "", "", &Error{Op: "check link", Kind: KindUnsafe, Reason: reasonHostInvalid, Err: errors.Join(aerr, uerr)}
 	}
 	if err := checkHostScripts(Link{Host: uni, ASCIIHost: ascii}); err != nil {
 		return "", "", err

@@ -41,6 +41,7 @@ const (
 	reasonRoleUndecodable  Reason = "PractitionerRole not decoded"
 	reasonOwnerType        Reason = "fhirUser cannot own referrals"
 	reasonLinkInvalid      Reason = "not a valid URL"
+	reasonHostInvalid      Reason = "host is not a valid internet name"
 	reasonLinkParamTwice   Reason = "connection link parameter given twice"
 	reasonLinkClientID     Reason = "connection link client_id invalid"
 	reasonLinkPort         Reason = "connection link redirect_port invalid"
@@ -124,6 +125,7 @@ var sentences = map[Reason]string{
 	reasonRoleUndecodable:  "Your role on the platform could not be read.",
 	reasonOwnerType:        "You are signed in as {value}, which cannot own referrals." + giveTheOwner,
 	reasonLinkInvalid:      "This is not a valid web link. Copy it again from the platform.",
+	reasonHostInvalid:      "This link's server name is not a valid internet name. Copy it again from the platform.",
 	reasonLinkParamTwice:   "This connection link gives {value} more than once." + askNewLink,
 	reasonLinkClientID:     "This connection link's client id has characters a client id never has." + askNewLink,
 	reasonLinkPort:         "This connection link's redirect port is not a number from 1024 to 65535." + askNewLink,
@@ -177,8 +179,6 @@ func sentence(err error, log string) string {
 	var e *Error
 	if errors.As(err, &e) {
 		switch {
-		case e.said != "":
-			return e.said
 		case e.Reason != "":
 			return e.fill(sentences[e.Reason], log)
 		case e.Err != nil && e.Kind == KindOther:
