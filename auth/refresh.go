@@ -161,6 +161,14 @@ func (r *Refresher) refreshOnce(ctx context.Context, stale string) (string, erro
 		save: func(t *oauth2.Token) error {
 			tok, err := fromOAuth2(t, r.now())
 			if err != nil {
+				// The access token is unusable, but a rotated refresh token is
+				// now the only live one: keep it, spent, so the next refresh
+				// sends it rather than the old one a strict server revokes.
+				if t.RefreshToken != "" && t.RefreshToken != cur.RefreshToken {
+					spent := cur
+					spent.AccessToken, spent.RefreshToken, spent.Expiry = "", t.RefreshToken, time.Unix(1, 0)
+					return errors.Join(err, r.keep(ctx, spent))
+				}
 				return err
 			}
 			// x/oauth2 already keeps the refresh token it sent when none came back (not rotated).

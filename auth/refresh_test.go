@@ -355,3 +355,33 @@ func TestSavingSource(t *testing.T) {
 		t.Fatalf("Token after a failed save = %+v, %v; want no token and the save error", got, err)
 	}
 }
+
+// A refresh answer whose access token cannot be used may still rotate the
+// refresh token: the new one is the only live one, so it is kept and sent
+// next time, never the old one a strict server revokes the grant for.
+func TestRefreshKeepsARotatedRefreshTokenWhenTheAccessTokenIsUnusable(t *testing.T) {
+	var sent []string
+	ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request, n int32) {
+		sent = append(sent, r.PostForm.Get("refresh_token"))
+		if n == 1 {
+			writeJSON(w, 200, map[string]any{"access_token": "at-1", "token_type": "DPoP", "refresh_token": "rt-1", "expires_in": 3600})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"access_token": "at-2", "token_type": "Bearer", "refresh_token": "rt-2", "expires_in": 3600})
+	})
+	s := &saved{}
+	r := NewRefresher(ts.cfg, "rd-client", nil, expiring, s.save, now)
+	if _, err := r.AccessToken(context.Background()); !errors.Is(err, ErrTemporary) {
+		t.Fatalf("a DPoP answer gave %v; want a temporary failure", err)
+	}
+	if len(s.toks) != 1 || s.toks[0].RefreshToken != "rt-1" || s.toks[0].AccessToken != "" {
+		t.Fatalf("saved %+v; want the rotated refresh token rt-1 kept, with no access token", s.toks)
+	}
+	got, err := r.AccessToken(context.Background())
+	if err != nil || got != "at-2" {
+		t.Fatalf("the next refresh gave %q, %v", got, err)
+	}
+	if len(sent) != 2 || sent[1] != "rt-1" {
+		t.Errorf("refresh tokens sent: %v; the second refresh must send the rotated rt-1", sent)
+	}
+}
