@@ -125,8 +125,7 @@ func (a *App) queued(ctx context.Context, id int64, err error) (Outcome, error) 
 }
 
 // sendPending sends a source's queued changes, oldest first. It stops at the
-// first one that cannot be sent now (the rest would fail the same way),
-// unless that one lacks a version, which only it waits for.
+// first one that cannot be sent now (the rest would fail the same way).
 func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) error {
 	changes, err := a.store.PendingChanges(ctx, s.src.ID)
 	if err != nil {
@@ -145,9 +144,6 @@ func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) erro
 		case ChangeRefused:
 			rep.Refused++
 		default:
-			if c.BaseVersion == "" {
-				continue // it waits for a copy with a version (send); the others need not wait for it
-			}
 			return nil
 		}
 	}
@@ -185,10 +181,10 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 	updated, err := s.fhir.Update(ctx, "Task", c.TaskID, body, c.BaseVersion)
 	if errors.Is(err, fhir.ErrNoBaseVersion) {
 		// Neither our copy nor the platform's has a version: sent without
-		// one, the change could overwrite another's. It stays queued; once
-		// the platform's copy has a version, the change meets it as a
-		// conflict and the case worker decides again.
-		return a.queued(ctx, c.ID, &Error{Op: "send a change", Kind: KindUnsafe, Reason: reasonNoVersion, Err: err})
+		// one, the change could overwrite another's. Kept queued, it would
+		// wait forever on a platform that keeps no versions, and lock the
+		// referral against any other change: it is refused, saying why.
+		return a.refused(ctx, c, &Error{Op: "send a change", Kind: KindUnsafe, Reason: reasonNoVersion, Err: err})
 	}
 	if err != nil {
 		if KindOf(err) == KindConflict {

@@ -242,8 +242,9 @@ func stripVersion(t *testing.T, id *string) func(req *http.Request, body []byte)
 }
 
 // A status change to a referral that has no version is never sent: a PUT
-// without If-Match would overwrite whatever the platform has. The change
-// stays queued, saying why, and does not hold up the changes after it.
+// without If-Match would overwrite whatever the platform has. The change is
+// refused, saying why (kept queued it would wait forever on a platform that
+// keeps no versions), and does not hold up the changes after it.
 func TestStatusChangeWithoutAVersionIsNeverSent(t *testing.T) {
 	const n = 20
 	var target string
@@ -270,8 +271,11 @@ func TestStatusChangeWithoutAVersionIsNeverSent(t *testing.T) {
 	if len(rec.puts()) != 0 || out.Sent {
 		t.Errorf("%d PUTs sent (sent=%v); want none for a referral with no version", len(rec.puts()), out.Sent)
 	}
-	if out.Change.State != app.ChangePending || !strings.Contains(out.Message(), "no version") {
-		t.Errorf("change %q, message %q; want it kept queued, saying the referral has no version", out.Change.State, out.Message())
+	if out.Change.State != app.ChangeRefused || !strings.Contains(out.Message(), "no version") {
+		t.Errorf("change %q, message %q; want it refused, saying the referral has no version", out.Change.State, out.Message())
+	}
+	if row, err := w.app.FindReferral(w.ctx, target); err != nil || row.Pending {
+		t.Errorf("the referral is still locked by a change that can never be sent (pending=%v, err %v)", row.Pending, err)
 	}
 	if got := w.platformTask(target)["status"]; got != "requested" {
 		t.Errorf("platform status %v; want it untouched", got)
@@ -309,7 +313,7 @@ func TestStatusChangeWithoutAVersionIsNeverSent(t *testing.T) {
 		}
 	}
 	changes, _ := w.store.ChangesForTask(w.ctx, src.ID, target)
-	if len(changes) != 1 || changes[0].State != storage.ChangePending {
-		t.Errorf("changes to Task/%s: %+v; want the one change still queued", target, changes)
+	if len(changes) != 1 || changes[0].State != storage.ChangeRefused || changes[0].Attempts != 1 {
+		t.Errorf("changes to Task/%s: %+v; want the one change refused, never tried again", target, changes)
 	}
 }

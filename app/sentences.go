@@ -112,7 +112,7 @@ var sentences = map[Reason]string{
 	reasonNeedsReason:      "Say why ({action} needs a reason the requester will see).",
 	reasonStillPending:     "An earlier change to this referral is still waiting to be sent.",
 	reasonTaskUnreadable:   "This referral's data on the platform could not be read, so the change was not sent.",
-	reasonNoVersion:        "The platform gave this referral no version number, so Referral Desk cannot be sure the change would not overwrite someone else's. It is kept and tried again at the next sync.",
+	reasonNoVersion:        "The platform gave this referral no version number, so Referral Desk cannot be sure the change would not overwrite someone else's, and did not send it. Tell the requester, or make the change on the platform itself.",
 	reasonConflict:         "Someone changed this referral on the platform after you opened it. Your change ({action}) was not sent. Look at the referral again and decide.",
 	reasonConflictNow:      "Someone changed this referral on the platform after you opened it (it is now {status}). Your change ({action}) was not sent. Look at the referral again and decide.",
 	reasonSettingsDamaged:  "The saved settings of {platform} are damaged. Connect to it again.",
