@@ -253,10 +253,24 @@ func (a *App) failed(ctx context.Context, s *session, c storage.Change, err erro
 			return o, qerr
 		}
 		return o, err
-	case temporary(err), KindOf(err) == KindCanceled:
+	case !refusedByPlatform(err):
 		return a.queued(ctx, c.ID, err)
 	}
 	return a.refused(ctx, c, err)
+}
+
+// refusedByPlatform reports a send error that settles the change: the
+// platform refused it, no longer has the referral, or answered something
+// unusable. Anything else — offline, a fault of the platform's, a
+// cancellation, a problem on this computer (a full disk while saving a
+// refreshed token) or a bug here — leaves the change queued, since the
+// platform refused nothing.
+func refusedByPlatform(err error) bool {
+	switch KindOf(err) {
+	case KindRefused, KindNotFound, KindDamaged, KindUnsafe, KindInvalid, KindConflict:
+		return true
+	}
+	return false
 }
 
 // rowFor computes a Task's inbox row using what is stored for its references.
