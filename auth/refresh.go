@@ -76,9 +76,10 @@ func (r *Refresher) fresh(t Token) bool {
 }
 
 func (r *Refresher) refresh(ctx context.Context, stale string) (string, error) {
+	// Counted before the flight starts, not inside it, so that a Wait
+	// between the two does not miss a refresh about to save a new token.
+	r.begin()
 	ch := r.flight.DoChan("refresh", func() (any, error) {
-		r.begin()
-		defer r.end()
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
 		// Named here, inside the flight: every caller shares the error it returns.
@@ -88,11 +89,15 @@ func (r *Refresher) refresh(ctx context.Context, stale string) (string, error) {
 	})
 	select {
 	case res := <-ch:
+		r.end()
 		if res.Err != nil {
 			return "", res.Err
 		}
 		return res.Val.(string), nil
 	case <-ctx.Done():
+		// The refresh goes on (bounded by refreshTimeout) and stays counted
+		// until it ends, so Wait still waits for its token to be saved.
+		go func() { <-ch; r.end() }()
 		return "", &Error{Kind: KindCanceled, Op: "refresh", Reason: reasonCanceled, Err: ctx.Err()}
 	}
 }
