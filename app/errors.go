@@ -189,15 +189,6 @@ func innermost(err error) string {
 	}
 }
 
-// temporary reports whether err is worth trying again later as it is.
-func temporary(err error) bool {
-	switch KindOf(err) {
-	case KindOffline, KindTemporary:
-		return true
-	}
-	return false
-}
-
 // isSignInNeeded: the platform ended the grant, or refused the token even
 // after a refresh.
 func isSignInNeeded(err error) bool { return KindOf(err) == KindSignInNeeded }

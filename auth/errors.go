@@ -120,15 +120,6 @@ func KindOf(err error) Kind {
 	return KindOther
 }
 
-// ReasonOf returns the Reason of err, or "" when err is not (or does not wrap) an *Error.
-func ReasonOf(err error) Reason {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Reason
-	}
-	return ""
-}
-
 // netFailure classifies an error from http.Client.Do; ctx is the request's context.
 func netFailure(ctx context.Context, err error) *Error {
 	var certErr *tls.CertificateVerificationError
