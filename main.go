@@ -25,7 +25,6 @@ import (
 )
 
 func main() {
-	app.TuneGarbageCollector()
 	args := os.Args[1:]
 	fs := flag.NewFlagSet("referraldesk", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

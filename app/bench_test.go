@@ -62,9 +62,6 @@ func TestMain(m *testing.M) {
 		servePlatform(n)
 		return
 	}
-	// The benchmarks measure Referral Desk as the binary runs it; the
-	// platform process above keeps Go's defaults.
-	app.TuneGarbageCollector()
 	os.Exit(m.Run())
 }
 
