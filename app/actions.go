@@ -167,7 +167,7 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 		return a.failed(ctx, s, c, err)
 	}
 	if latest.Meta.VersionID != c.BaseVersion {
-		t, _ := fhir.Decode[fhir.Task](latest.Raw)
+		t, _ := fhir.As[fhir.Task](latest)
 		if resumed && t.Status == c.ToStatus {
 			// The interrupted attempt did reach the platform: do not send twice.
 			return a.confirmed(ctx, s, c, latest)
@@ -189,7 +189,7 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 	if err != nil {
 		if KindOf(err) == KindConflict {
 			if fresh, rerr := s.fhir.Read(ctx, "Task", c.TaskID); rerr == nil {
-				t, _ := fhir.Decode[fhir.Task](fresh.Raw)
+				t, _ := fhir.As[fhir.Task](fresh)
 				return a.conflict(ctx, s, c, fresh, t.Status)
 			}
 			return a.conflict(ctx, s, c, fhir.Resource{}, "")
@@ -275,7 +275,7 @@ func refusedByPlatform(err error) bool {
 
 // rowFor computes a Task's inbox row using what is stored for its references.
 func (a *App) rowFor(ctx context.Context, source int64, task fhir.Resource) (storage.Referral, error) {
-	rs := newResourceSet(ctx, a.store, source)
-	rs.add(task)
+	rs := newResources(ctx, a.store, source)
+	rs.bring(task)
 	return referralRow(source, task, rs)
 }

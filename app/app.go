@@ -36,7 +36,7 @@ type Options struct {
 // idleConnsPerPlatform is how many idle connections to one platform the
 // transport keeps: one for each request a sync has open at once, and one
 // for a token refresh.
-const idleConnsPerPlatform = fhir.RequestsInFlight + 1
+const idleConnsPerPlatform = RequestsInFlight + 1
 
 // NewTransport returns the HTTP transport Referral Desk talks to platforms
 // with: the default one, keeping idleConnsPerPlatform idle connections per

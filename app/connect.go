@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 
@@ -181,9 +182,9 @@ func (a *App) ownerFromSignIn(ctx context.Context, id int64, fhirUser string) (s
 		if err != nil {
 			return "", &Error{Op: "connect", Reason: reasonRoleUnread, Err: err}
 		}
-		role, err := fhir.Decode[fhir.PractitionerRole](r.Raw)
-		if err != nil {
-			return "", &Error{Op: "connect", Kind: KindDamaged, Reason: reasonRoleUndecodable, Err: err}
+		role, ok := fhir.As[fhir.PractitionerRole](r)
+		if !ok {
+			return "", &Error{Op: "connect", Kind: KindDamaged, Reason: reasonRoleUndecodable, Err: fmt.Errorf("%s is not a readable PractitionerRole", r.Ref())}
 		}
 		if t, oid, ok := role.Organization.TypeID(); ok && t == "Organization" {
 			return t + "/" + oid, nil

@@ -67,7 +67,7 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	if err != nil {
 		return nil, err
 	}
-	rs := newResourceSet(ctx, a.store, source)
+	rs := newResources(ctx, a.store, source)
 	d := &Detail{Referral: referralOf(row), Source: sourceOf(src), Raw: map[string]json.RawMessage{}, Next: NextStatuses(row.Status)}
 	if row.Pending {
 		d.Next = nil
@@ -79,8 +79,8 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	if !ok {
 		return d, nil
 	}
-	d.Raw["Task"] = taskRes.Raw
-	t, _ := fhir.Decode[fhir.Task](taskRes.Raw)
+	d.Raw["Task"] = json.RawMessage(taskRes.Raw)
+	t, _ := fhir.As[fhir.Task](taskRes)
 	d.StatusReason = t.StatusReason.Label()
 	for _, n := range t.Note {
 		d.Notes = append(d.Notes, n.Text)
@@ -88,8 +88,8 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	d.Person = personOf(rs, t.For, a.now())
 	d.Requester = Requester{Name: row.Requester, Contacts: requesterContacts(rs, t.Requester)}
 	if srRes, ok := rs.get(t.Focus.Reference); ok {
-		d.Raw["ServiceRequest"] = srRes.Raw
-		sr, _ := fhir.Decode[fhir.ServiceRequest](srRes.Raw)
+		d.Raw["ServiceRequest"] = json.RawMessage(srRes.Raw)
+		sr, _ := fhir.As[fhir.ServiceRequest](srRes)
 		d.DoNotContact = sr.DoNotContact()
 		d.Need = needOf(rs, sr)
 		d.Consent = consentOf(rs, sr)
@@ -114,9 +114,9 @@ func (a *App) MarkSeen(ctx context.Context, source int64, taskID string) error {
 	return a.store.MarkSeen(ctx, source, taskID, a.now())
 }
 
-func personOf(rs *resourceSet, ref fhir.Reference, now time.Time) Person {
+func personOf(rs *resources, ref fhir.Reference, now time.Time) Person {
 	p := Person{Name: ref.Display, Age: -1}
-	pt, ok := decodeRef[fhir.Patient](rs, ref)
+	pt, ok := viewOf[fhir.Patient](rs, ref)
 	if !ok {
 		return p
 	}
@@ -156,7 +156,7 @@ func personOf(rs *resourceSet, ref fhir.Reference, now time.Time) Person {
 	return p
 }
 
-func needOf(rs *resourceSet, sr fhir.ServiceRequest) Need {
+func needOf(rs *resources, sr fhir.ServiceRequest) Need {
 	n := Need{Service: sr.Code.Label(), Priority: sr.Priority}
 	if c, ok := sr.SDOHCategory(); ok {
 		n.Category = categoryLabel(c)
@@ -165,7 +165,7 @@ func needOf(rs *resourceSet, sr fhir.ServiceRequest) Need {
 		n.Reasons = append(n.Reasons, rc.Label())
 	}
 	for _, ref := range sr.ReasonReference {
-		if c, ok := decodeRef[fhir.Condition](rs, ref); ok && c.Code.Label() != "" {
+		if c, ok := viewOf[fhir.Condition](rs, ref); ok && c.Code.Label() != "" {
 			n.Reasons = append(n.Reasons, c.Code.Label())
 		} else if ref.Display != "" {
 			n.Reasons = append(n.Reasons, ref.Display)
@@ -183,13 +183,13 @@ func needOf(rs *resourceSet, sr fhir.ServiceRequest) Need {
 	return n
 }
 
-func consentOf(rs *resourceSet, sr fhir.ServiceRequest) ConsentInfo {
+func consentOf(rs *resources, sr fhir.ServiceRequest) ConsentInfo {
 	info := ConsentInfo{State: consentState(rs, sr)}
 	for _, ref := range sr.SupportingInfo {
 		if typ, _, _ := ref.TypeID(); typ != "Consent" {
 			continue
 		}
-		c, ok := decodeRef[fhir.Consent](rs, ref)
+		c, ok := viewOf[fhir.Consent](rs, ref)
 		if !ok {
 			continue
 		}
@@ -207,7 +207,7 @@ func consentOf(rs *resourceSet, sr fhir.ServiceRequest) ConsentInfo {
 	return info
 }
 
-func requesterContacts(rs *resourceSet, ref fhir.Reference) []string {
+func requesterContacts(rs *resources, ref fhir.Reference) []string {
 	var out []string
 	add := func(cps []fhir.ContactPoint) {
 		for _, c := range cps {
@@ -219,18 +219,18 @@ func requesterContacts(rs *resourceSet, ref fhir.Reference) []string {
 	// A view reads any resource: ask for the one of the reference's type.
 	switch typ, _, _ := ref.TypeID(); typ {
 	case "PractitionerRole":
-		if pr, ok := decodeRef[fhir.PractitionerRole](rs, ref); ok {
+		if pr, ok := viewOf[fhir.PractitionerRole](rs, ref); ok {
 			add(pr.Telecom)
-			if o, ok := decodeRef[fhir.Organization](rs, pr.Organization); ok {
+			if o, ok := viewOf[fhir.Organization](rs, pr.Organization); ok {
 				add(o.Telecom)
 			}
 		}
 	case "Organization":
-		if o, ok := decodeRef[fhir.Organization](rs, ref); ok {
+		if o, ok := viewOf[fhir.Organization](rs, ref); ok {
 			add(o.Telecom)
 		}
 	case "Practitioner":
-		if p, ok := decodeRef[fhir.Practitioner](rs, ref); ok {
+		if p, ok := viewOf[fhir.Practitioner](rs, ref); ok {
 			add(p.Telecom)
 		}
 	}

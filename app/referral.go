@@ -48,32 +48,11 @@ func referralsOf(rows []storage.Referral) []Referral {
 	return out
 }
 
-// The members of a referral's resources its inbox row reads, decoded with
-// fhir.DecodeNarrow: a sync builds the row of every Task it stores, and the
-// whole Task, Patient and Consent views cost a 10 000 referral sync ~0.1 s
-// more CPU.
-type (
-	taskRow struct {
-		Status     string         `json:"status"`
-		Priority   string         `json:"priority"`
-		AuthoredOn string         `json:"authoredOn"`
-		Focus      fhir.Reference `json:"focus"`
-		For        fhir.Reference `json:"for"`
-		Requester  fhir.Reference `json:"requester"`
-	}
-	patientNames struct {
-		Name []fhir.HumanName `json:"name"`
-	}
-	consentStatus struct {
-		Status string `json:"status"`
-	}
-)
-
 // referralRow computes the inbox row of a referral Task from the Task and
 // what it references. Anything missing is left blank: the IG asks receivers
 // to treat missing elements as absent, not to fail.
-func referralRow(source int64, task fhir.Resource, rs *resourceSet) (storage.Referral, error) {
-	t, ok := narrowRef[taskRow](rs, fhir.Reference{Reference: task.Ref()})
+func referralRow(source int64, task fhir.Resource, rs *resources) (storage.Referral, error) {
+	t, ok := fhir.As[fhir.Task](task)
 	if !ok {
 		return storage.Referral{}, fmt.Errorf("not a readable Task")
 	}
@@ -83,15 +62,15 @@ func referralRow(source int64, task fhir.Resource, rs *resourceSet) (storage.Ref
 		FocusRef: t.Focus.Reference, PatientRef: t.For.Reference, Consent: "none",
 		Person: t.For.Display, Requester: t.Requester.Display,
 	}
-	if p, ok := narrowRef[patientNames](rs, t.For); ok {
-		if name := (fhir.Patient{Name: p.Name}).DisplayName(); name != "" {
+	if p, ok := viewOf[fhir.Patient](rs, t.For); ok {
+		if name := p.DisplayName(); name != "" {
 			row.Person = name
 		}
 	}
 	if row.Requester == "" {
 		row.Requester = requesterName(rs, t.Requester)
 	}
-	if sr, ok := decodeRef[fhir.ServiceRequest](rs, t.Focus); ok {
+	if sr, ok := viewOf[fhir.ServiceRequest](rs, t.Focus); ok {
 		row.DoNotContact = sr.DoNotContact()
 		row.Need = needText(sr)
 		if cat, ok := sr.SDOHCategory(); ok {
@@ -140,13 +119,13 @@ func categoryLabel(c fhir.Coding) string {
 
 // consentState is "active", "inactive" or "none" (no Consent linked or readable).
 // Many real requests carry no Consent link: that is shown, never an error.
-func consentState(rs *resourceSet, sr fhir.ServiceRequest) string {
+func consentState(rs *resources, sr fhir.ServiceRequest) string {
 	state := "none"
 	for _, ref := range sr.SupportingInfo {
 		if typ, _, ok := ref.TypeID(); !ok || typ != "Consent" {
 			continue
 		}
-		c, ok := narrowRef[consentStatus](rs, ref)
+		c, ok := viewOf[fhir.Consent](rs, ref)
 		if !ok {
 			continue
 		}
@@ -159,14 +138,14 @@ func consentState(rs *resourceSet, sr fhir.ServiceRequest) string {
 }
 
 // requesterName names who asked: "Dr Jan Water, Good Health Clinic".
-func requesterName(rs *resourceSet, ref fhir.Reference) string {
+func requesterName(rs *resources, ref fhir.Reference) string {
 	typ, _, ok := ref.TypeID()
 	if !ok {
 		return ref.Display
 	}
 	switch typ {
 	case "PractitionerRole":
-		pr, ok := decodeRef[fhir.PractitionerRole](rs, ref)
+		pr, ok := viewOf[fhir.PractitionerRole](rs, ref)
 		if !ok {
 			return ref.Display
 		}
@@ -182,11 +161,11 @@ func requesterName(rs *resourceSet, ref fhir.Reference) string {
 		}
 		return strings.Join(parts, ", ")
 	case "Practitioner":
-		if p, ok := decodeRef[fhir.Practitioner](rs, ref); ok && len(p.Name) > 0 {
+		if p, ok := viewOf[fhir.Practitioner](rs, ref); ok && len(p.Name) > 0 {
 			return p.Name[0].String()
 		}
 	case "Organization":
-		if o, ok := decodeRef[fhir.Organization](rs, ref); ok && o.Name != "" {
+		if o, ok := viewOf[fhir.Organization](rs, ref); ok && o.Name != "" {
 			return o.Name
 		}
 	}

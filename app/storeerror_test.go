@@ -23,10 +23,9 @@ func TestAStoreErrorIsNotTakenAsAbsent(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close() // every read now fails, as on a damaged or vanished file
-	page := newResourceSet(context.Background(), st, 1)
-	page.add(task)
-	page.tasks = append(page.tasks, task)
-	rows, _, err := rowsOf(1, page)
+	page := newResources(context.Background(), st, 1)
+	page.bring(task)
+	rows, _, err := rowsOf(1, []fhir.Resource{task}, page)
 	if err == nil || !strings.Contains(err.Error(), "Patient/p1") {
 		t.Fatalf("rowsOf with an unreadable store gave %d rows and error %v; want no rows and the read that failed", len(rows), err)
 	}

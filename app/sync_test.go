@@ -393,7 +393,7 @@ func TestReconnectingForAnotherOwnerStartsFromTheBeginning(t *testing.T) {
 // instead of closing them after each request and dialling again: with Go's
 // default of 2 idle connections per host, 10 000 referrals took 137
 // connections for 302 requests. That needs two things, tested one each:
-// a sync never has more than fhir.RequestsInFlight requests open at once,
+// a sync never has more than app.RequestsInFlight requests open at once,
 // and NewTransport keeps that many connections idle. (Counting connections
 // closed during a real sync is not deterministic: the transport may dial for
 // a request that a connection freed meanwhile then serves, and the spare
@@ -409,18 +409,18 @@ func TestSyncHasAtMostRequestsInFlightOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if most := open.most.Load(); most > fhir.RequestsInFlight {
-		t.Errorf("the sync had %d requests open at once (of %d); fhir.RequestsInFlight, which the transport keeps idle connections for, says %d",
-			most, rep.Requests, fhir.RequestsInFlight)
+	if most := open.most.Load(); most > app.RequestsInFlight {
+		t.Errorf("the sync had %d requests open at once (of %d); app.RequestsInFlight, which the transport keeps idle connections for, says %d",
+			most, rep.Requests, app.RequestsInFlight)
 	}
 }
 
 // The second: the server answers none of a round's requests before all of
-// them have arrived, so each round has fhir.RequestsInFlight connections busy
+// them have arrived, so each round has app.RequestsInFlight connections busy
 // at once; a body read to its end has returned its connection to the idle
 // pool (or had it refused), so the second round finds what the first left.
 func TestTransportKeepsAnIdleConnectionForEachRequestASyncHasOpen(t *testing.T) {
-	const n = fhir.RequestsInFlight
+	const n = app.RequestsInFlight
 	var (
 		mu      sync.Mutex
 		arrived int

@@ -3,6 +3,7 @@ package fhir
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 )
@@ -10,6 +11,7 @@ import (
 // CapabilityStatement is what Referral Desk reads of a server's
 // CapabilityStatement: the names it gives itself.
 type CapabilityStatement struct {
+	Identity
 	Title     string `json:"title"`
 	Name      string `json:"name"`
 	Publisher string `json:"publisher"`
@@ -47,9 +49,9 @@ func (c *Client) Capabilities(ctx context.Context) (CapabilityStatement, error) 
 	if r.Type != "CapabilityStatement" {
 		return CapabilityStatement{}, &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("server answered with a %s", r.Type)}
 	}
-	cs, err := DecodeNarrow[CapabilityStatement](r.Raw)
-	if err != nil {
-		return CapabilityStatement{}, &Error{Op: op, Kind: KindBadResponse, Err: err}
+	cs, ok := As[CapabilityStatement](r)
+	if !ok {
+		return CapabilityStatement{}, &Error{Op: op, Kind: KindBadResponse, Err: errors.New("the CapabilityStatement could not be read")}
 	}
 	return cs, nil
 }

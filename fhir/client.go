@@ -89,44 +89,6 @@ func (c *Client) do(ctx context.Context, op, method, target string, body []byte,
 // three let a platform use more than one core.
 const DefaultBatchesInFlight = 3
 
-// RequestsInFlight is the most requests a sync has open at once:
-// PagesPreparedAtOnce pages each reading DefaultBatchesInFlight batches,
-// and the next page.
-const RequestsInFlight = PagesPreparedAtOnce*DefaultBatchesInFlight + 1
-
-// bundleBodies are the buffers the answers a sync reads most, search pages
-// and batches (tens of MB per sync), are read into: reading each into a new,
-// doubling buffer was a quarter of the memory a sync allocated. A sync.Pool
-// kept them poorly: a sync collects garbage every ~50 ms, and a pool empties
-// within two collections, so most answers grew a buffer anew. This free list
-// keeps one buffer for each request a sync has open at once, and none larger
-// than a search page of the biggest kind.
-var bundleBodies = make(chan *bytes.Buffer, RequestsInFlight)
-
-const maxKeptBody = 8 << 20
-
-// doBundle is do for an answer read into a kept buffer: data is a copy of
-// it, of its own size, which the Bundle's resources are then slices of: one
-// allocation an answer rather than one a resource (50 000 fewer a 10 000
-// referral sync).
-func (c *Client) doBundle(ctx context.Context, op, method, target string, body []byte) (resp *http.Response, data []byte, err error) {
-	var buf *bytes.Buffer
-	select {
-	case buf = <-bundleBodies:
-	default:
-		buf = new(bytes.Buffer)
-	}
-	resp, data, err = c.send(ctx, op, method, target, body, nil, buf, c.MaxBody)
-	data = bytes.Clone(data)
-	if buf.Cap() <= maxKeptBody {
-		select {
-		case bundleBodies <- buf:
-		default:
-		}
-	}
-	return resp, data, err
-}
-
 // send performs one request, reading the answer, at most maxBody bytes, into buf.
 func (c *Client) send(ctx context.Context, op, method, target string, body []byte, header http.Header, buf *bytes.Buffer,
 	maxBody int64) (*http.Response, []byte, error) {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/referraldesk/referraldesk/fhir/wire"
 )
 
@@ -27,7 +27,7 @@ func pagesServer(t *testing.T, next func(srvURL string, page int) string) *httpt
 		page := 0
 		fmt.Sscanf(r.URL.Query().Get("page"), "%d", &page)
 		b := Bundle{ResourceType: "Bundle", Type: "searchset", Meta: &Meta{LastUpdated: fmt.Sprintf("2026-01-01T00:00:0%dZ", page)}}
-		b.Entry = []BundleEntry{{Resource: json.RawMessage(fmt.Sprintf(`{"resourceType":"Task","id":"t%d"}`, page)), Search: &EntrySearch{Mode: "match"}}}
+		b.Entry = []BundleEntry{{Resource: jsontext.Value(fmt.Sprintf(`{"resourceType":"Task","id":"t%d"}`, page)), Search: &EntrySearch{Mode: "match"}}}
 		if n := next(srv.URL, page); n != "" {
 			b.Link = []BundleLink{{Relation: "next", URL: n}}
 		}
@@ -89,32 +89,6 @@ func TestSearchRefusesUnsafeNextLinks(t *testing.T) {
 				t.Fatalf("err = %v; want a refusal", err)
 			}
 		})
-	}
-}
-
-// Each page reaches each with what prepare made of that very page; an error
-// from prepare ends the search with that error, before its page is handled.
-func TestSearchPrepared(t *testing.T) {
-	srv := pagesServer(t, func(u string, page int) string { return fmt.Sprintf("%s/fhir/Task?page=%d", u, page+1) })
-	c, _ := NewClient(srv.URL+"/fhir", nil, nil)
-	stop := errors.New("page 3 cannot be prepared")
-	var handled []string
-	st, err := c.SearchPrepared(context.Background(), "Task", nil,
-		func(_ context.Context, p Page) (any, error) {
-			if p.Matches[0].ID == "t3" {
-				return nil, stop
-			}
-			return "prepared " + p.Matches[0].ID, nil
-		},
-		func(p Page, prepared any) error {
-			if want := "prepared " + p.Matches[0].ID; prepared != want {
-				t.Errorf("page %s came with %v, want %q", p.Matches[0].ID, prepared, want)
-			}
-			handled = append(handled, p.Matches[0].ID)
-			return nil
-		})
-	if !errors.Is(err, stop) || st.Pages != 3 || !reflect.DeepEqual(handled, []string{"t0", "t1", "t2"}) {
-		t.Fatalf("err %v, %d pages, handled %v; want the prepare error after t0, t1, t2", err, st.Pages, handled)
 	}
 }
 
@@ -313,7 +287,7 @@ func TestBatchMapsEntries(t *testing.T) {
 				continue
 			}
 			typ, id, _ := SplitReference(e.Request.URL)
-			resp.Entry = append(resp.Entry, BundleEntry{Resource: json.RawMessage(fmt.Sprintf(`{"resourceType":%q,"id":%q}`, typ, id)), Response: &EntryResponse{Status: "200 OK"}})
+			resp.Entry = append(resp.Entry, BundleEntry{Resource: jsontext.Value(fmt.Sprintf(`{"resourceType":%q,"id":%q}`, typ, id)), Response: &EntryResponse{Status: "200 OK"}})
 		}
 		json.NewEncoder(w).Encode(resp)
 	}))
@@ -365,7 +339,7 @@ func TestBatchInFlight(t *testing.T) {
 				return
 			}
 			typ, id, _ := SplitReference(e.Request.URL)
-			resp.Entry = append(resp.Entry, BundleEntry{Resource: json.RawMessage(fmt.Sprintf(`{"resourceType":%q,"id":%q}`, typ, id)), Response: &EntryResponse{Status: "200 OK"}})
+			resp.Entry = append(resp.Entry, BundleEntry{Resource: jsontext.Value(fmt.Sprintf(`{"resourceType":%q,"id":%q}`, typ, id)), Response: &EntryResponse{Status: "200 OK"}})
 		}
 		json.NewEncoder(w).Encode(resp)
 	}))
@@ -429,8 +403,8 @@ func TestBatchInFlight(t *testing.T) {
 	}
 }
 
-// The resources of a search page or a batch answer stay as they came while
-// later answers are read into the buffer theirs was read into.
+// The resources of a search page stay as they came while later answers
+// are read.
 func TestResourcesOutliveTheBufferTheyWereReadInto(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.URL.Query().Get("_id")
@@ -440,9 +414,6 @@ func TestResourcesOutliveTheBufferTheyWereReadInto(t *testing.T) {
 	c, err := NewClient(srv.URL+"/fhir", nil, nil)
 	if err != nil {
 		t.Fatal(err)
-	}
-	for len(bundleBodies) > 0 { // so that both pages are read into the same buffer
-		<-bundleBodies
 	}
 	var kept []Resource
 	for _, id := range []string{"first", "other"} {
@@ -456,41 +427,5 @@ func TestResourcesOutliveTheBufferTheyWereReadInto(t *testing.T) {
 	}
 	if got, want := string(kept[0].Raw), `{"resourceType":"Task","id":"first"}`; got != want {
 		t.Errorf("the first page's Task after the second page was read: %s, want %s", got, want)
-	}
-}
-
-// Search pages and batch answers are read into buffers that are kept for the
-// next ones, up to one per request open at once and none of a huge answer.
-func TestBundleBodiesAreKeptWithinBounds(t *testing.T) {
-	big := strings.Repeat("x", maxKeptBody)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		note := ""
-		if r.URL.Query().Get("big") != "" {
-			note = big
-		}
-		fmt.Fprintf(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Task","id":"t1","note":[{"text":%q}]}}]}`, note)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := NewClient(srv.URL+"/fhir", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for len(bundleBodies) > 0 {
-		<-bundleBodies
-	}
-	search := func(q url.Values) {
-		t.Helper()
-		if _, err := c.Search(context.Background(), "Task", q, func(p Page) error { return nil }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	search(url.Values{"big": {"1"}})
-	if n := len(bundleBodies); n != 0 {
-		t.Fatalf("%d buffers kept after an answer of %d MB; want none", n, maxKeptBody>>20)
-	}
-	search(nil)
-	search(nil)
-	if n := len(bundleBodies); n != 1 {
-		t.Fatalf("%d buffers kept after two answers read one after the other; want the one they shared", n)
 	}
 }

@@ -8,9 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
-	"github.com/go-json-experiment/json/jsontext"
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // manyNames is an object member list of n distinct names, m0 … m(n-1).
@@ -75,10 +74,11 @@ func TestSearchPageSkipsOnlyTheResourceThatGivesAMemberTwice(t *testing.T) {
 		{"resource":{"resourceType":"Task","id":"t2","id":"t2","meta":{"versionId":"4"}},"search":{"mode":"match"}},
 		{"resource":{"resourceType":"Task","id":"t3","meta":{"versionId":"1"}},"search":{"mode":"match"}},
 		{"resource":{"resourceType":"Patient","id":"p1","name":[{"given":["A"],"given":["B"]}]},"search":{"mode":"include"}}]}`
-	p, _, err := readSearchPage("search Task", "Task", []byte(page), "")
+	b, err := readBundle([]byte(page))
 	if err != nil {
 		t.Fatalf("the page was refused: %v; want only its damaged entries left out", err)
 	}
+	p, _ := readSearchPage("Task", b, "")
 	var got []string
 	for _, r := range append(p.Matches, p.Included...) {
 		got = append(got, r.Ref())
@@ -113,42 +113,41 @@ func TestBatchRefusesAResourceThatGivesAMemberTwice(t *testing.T) {
 	}
 }
 
-// readBundle still reads what unmarshal reads when a resource in it gives
-// a member twice: the duplicate is noted on the entry, for its reader.
-func TestReadBundleNotesADuplicateMemberInAResource(t *testing.T) {
+// A resource that gives a member twice does not make its Bundle unreadable:
+// the Bundle is read, and only that resource is refused.
+func TestReadBundleLeavesADuplicateMemberToTheResource(t *testing.T) {
 	data := []byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Task","id":"a","id":"b"}},{"resource":{"resourceType":"Task","id":"c"}}]}`)
-	agreeWithUnmarshal(t, data)
 	b, err := readBundle(data)
-	if err != nil || len(b.Entry) != 2 || b.Entry[0].duplicate != "id" || b.Entry[1].duplicate != "" {
-		t.Fatalf("readBundle: %v; entries %+v; want the first noted as giving \"id\" twice", err, b.Entry)
+	if err != nil || len(b.Entry) != 2 {
+		t.Fatalf("readBundle: %v, %d entries; want both entries read", err, len(b.Entry))
+	}
+	if _, err := ParseResource(b.Entry[0].Resource); !errors.Is(err, ErrDuplicateMember) {
+		t.Errorf("the first resource: %v; want ErrDuplicateMember", err)
+	}
+	if r, err := ParseResource(b.Entry[1].Resource); err != nil || r.Ref() != "Task/c" {
+		t.Errorf("the second resource: %s, %v; want Task/c", r.Ref(), err)
 	}
 }
 
-// checkResource checks JSON as checkValue does.
-func TestCheckResourceChecksAsCheckValue(t *testing.T) {
-	for _, s := range append(checkValueSeeds, `{"a":1,"a":2}`, `[{"a":{"b":[]}},{"a":1}]`, `{"a":{"a":1}`) {
-		agreeWithCheckValue(t, []byte(s))
-	}
-}
-
-func agreeWithCheckValue(t *testing.T, b []byte) {
-	t.Helper()
-	end, dup := checkResource(b, 0, 0)
-	if want := checkValue(b, 0, 0); end != want {
-		t.Fatalf("checkResource(%q) ends at %d; checkValue at %d", b, end, want)
-	}
-	// jsontext (RFC 7493) refuses duplicate names, comparing them unescaped.
-	if end < 0 || skipSpace(b, end) != len(b) || !utf8.Valid(b) {
-		return
-	}
-	if wantDup := !jsontext.Value(b).IsValid(jsontext.AllowInvalidUTF8(true)); (dup != "") != wantDup {
-		t.Fatalf("checkResource(%q): duplicate %q; jsontext finds one: %v", b, dup, wantDup)
-	}
-}
-
-func FuzzCheckResource(f *testing.F) {
-	for _, s := range append(checkValueSeeds, `{"a":1,"\u0061":2}`, `{"a":{"b":1,"b":2}}`, `{"x":[{"a":1},{"a":1}]}`) {
+// ParseResource accepts exactly the JSON whose identity can be read
+// strictly (no member given twice anywhere, RFC 7493), whatever its view
+// members hold: a view that cannot be read never costs the resource.
+func FuzzParseResource(f *testing.F) {
+	for _, s := range []string{`{"resourceType":"Task","id":"t"}`, `{"resourceType":"Task","id":"t","id":"t"}`,
+		`{"resourceType":"Patient","name":[{"given":["A"],"given":["B"]}]}`, `{"resourceType":"Consent","scope":[1]}`,
+		`{"a":1,"\u0061":2,"resourceType":"X"}`, `[]`, `{"resourceType":"Task"`, "{\"resourceType\":\"T\xff\"}",
+		`{"status":7,"resourceType":"Task"}`} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(agreeWithCheckValue)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		r, err := ParseResource(raw)
+		var id Identity
+		readable := jsonv2.Unmarshal(raw, &id, strict) == nil && id.ResourceType != ""
+		if readable && (err != nil || r.Type != id.ResourceType || r.ID != id.ID || r.Meta != id.Meta) {
+			t.Fatalf("ParseResource(%q) = %s/%s %+v, %v; want the identity %+v", raw, r.Type, r.ID, r.Meta, err, id)
+		}
+		if !readable && err == nil {
+			t.Fatalf("ParseResource(%q) accepted what has no readable identity", raw)
+		}
+	})
 }

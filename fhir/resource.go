@@ -1,10 +1,13 @@
 package fhir
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Reference is a FHIR Reference: "Type/id" (relative) or an absolute URL.
@@ -87,95 +90,156 @@ type Meta struct {
 	LastUpdated string `json:"lastUpdated,omitempty"`
 }
 
-// Resource is one resource as the server sent it, with the identity fields read out.
+// Identity is what every resource has: its type, id and meta. Each typed
+// view embeds it, so a resource's identity is read with its view.
+type Identity struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id"`
+	Meta         Meta   `json:"meta"`
+}
+
+func (id *Identity) identity() *Identity { return id }
+
+// Resource is one resource as the server sent it, read once (ParseResource): its
+// identity, its bytes as they came (to store), and the typed view of its
+// type, for the types Referral Desk reads (As).
 type Resource struct {
 	Type string
 	ID   string
 	Meta Meta
-	Raw  json.RawMessage
+	Raw  jsontext.Value
+	view any // a pointer to the View of its type, nil for other types or a view that could not be read
 }
 
 // Ref is the resource's relative reference, "Type/id".
 func (r Resource) Ref() string { return r.Type + "/" + r.ID }
 
-// ParseResource reads the identity of a resource and keeps its bytes. It
-// reads only resourceType, id and meta; the rest is left for typed views.
-// JSON in which an object gives a member twice is refused
-// (ErrDuplicateMember).
-func ParseResource(raw []byte) (Resource, error) {
-	end, dup := checkResource(raw, 0, 0)
-	if end < 0 || skipSpace(raw, end) != len(raw) {
-		return Resource{}, fmt.Errorf("not a FHIR resource: invalid JSON")
+// View is a typed view ParseResource reads a resource into: one for each type
+// Referral Desk reads.
+type View interface {
+	Task | ServiceRequest | Patient | Consent | Organization | Practitioner | PractitionerRole | Condition |
+		CapabilityStatement
+}
+
+// As returns the typed view r was read into, if r is of T's type and its
+// members had the shapes T gives them.
+func As[T View](r Resource) (T, bool) {
+	v, ok := r.view.(*T)
+	if !ok {
+		var zero T
+		return zero, false
 	}
-	if dup != "" {
-		return Resource{}, fmt.Errorf("not a FHIR resource: %w", duplicateError(dup))
-	}
-	return parseValidResource(raw)
+	return *v, true
 }
 
 // ErrDuplicateMember matches (errors.Is) a resource in which an object gives
-// a member twice: readers differ on which value counts (checkResource), so
-// such a resource is malformed, never stored, and never the base of an update.
+// a member twice: such a resource is malformed, never stored, and never the
+// base of an update.
 var ErrDuplicateMember = errors.New("a member is given twice in one object")
 
-func duplicateError(name string) error { return fmt.Errorf("%w: %q", ErrDuplicateMember, name) }
-
-// entryResource reads the resource of a search or batch entry, refusing one
-// that gives a member twice. A refused resource comes back with what could
-// be read of its type and id, to name it.
-func entryResource(e BundleEntry) (Resource, error) {
-	r, err := parseValidResource(e.Resource)
-	if e.duplicate != "" {
-		return Resource{Type: r.Type, ID: r.ID}, duplicateError(e.duplicate)
+// ParseResource reads a resource in one pass: its JSON is checked (a member given
+// twice is refused: ErrDuplicateMember), its identity read, and, for the
+// types Referral Desk reads, its typed view. A view member of an unexpected
+// shape leaves the resource without a view (As says no), not unread: the
+// IG asks receivers to treat what they cannot read as absent. raw is kept,
+// not copied. A refused resource comes back with what could be read of its
+// type and id, to name it.
+func ParseResource(raw []byte) (Resource, error) {
+	switch peekType(raw) {
+	case "Task":
+		return parseAs[Task](raw)
+	case "ServiceRequest":
+		return parseAs[ServiceRequest](raw)
+	case "Patient":
+		return parseAs[Patient](raw)
+	case "Consent":
+		return parseAs[Consent](raw)
+	case "Organization":
+		return parseAs[Organization](raw)
+	case "Practitioner":
+		return parseAs[Practitioner](raw)
+	case "PractitionerRole":
+		return parseAs[PractitionerRole](raw)
+	case "Condition":
+		return parseAs[Condition](raw)
+	case "CapabilityStatement":
+		return parseAs[CapabilityStatement](raw)
 	}
-	return r, err
+	return parseAs[Identity](raw)
 }
 
-// readMeta reads versionId and lastUpdated of a meta object; null is none.
-func readMeta(v []byte, m *Meta) error {
-	if string(v) == "null" {
-		return nil
-	}
-	var err error
-	scanErr := topLevel(v, func(name, v []byte) bool {
-		switch string(name) {
-		case "versionId":
-			err = errors.Join(err, readString(v, &m.VersionID))
-		case "lastUpdated":
-			err = errors.Join(err, readString(v, &m.LastUpdated))
+// parseAs is ParseResource into the view T. When raw is valid JSON but a member does
+// not have the shape T gives it, the resource is read again for its
+// identity alone.
+func parseAs[T any, P interface {
+	*T
+	identity() *Identity
+}](raw []byte) (Resource, error) {
+	v := P(new(T))
+	err := jsonv2.Unmarshal(raw, v, strict)
+	var semantic *jsonv2.SemanticError
+	if errors.As(err, &semantic) {
+		if _, whole := any(v).(*Identity); !whole {
+			r, err := parseAs[Identity](raw)
+			return r, err // without a view
 		}
-		return true
-	})
-	return errors.Join(scanErr, err)
-}
-
-// parseValidResource is ParseResource for JSON already known to be valid
-// (part of a Bundle readBundle has checked).
-func parseValidResource(raw []byte) (Resource, error) {
-	r := Resource{Raw: json.RawMessage(raw)}
-	var err error
-	found := 0
-	scanErr := topLevel(raw, func(name, v []byte) bool {
-		switch string(name) {
-		case "resourceType":
-			err = errors.Join(err, readString(v, &r.Type))
-			found++
-		case "id":
-			err = errors.Join(err, readString(v, &r.ID))
-			found++
-		case "meta":
-			err = errors.Join(err, readMeta(v, &r.Meta))
-			found++
-		}
-		return found < 3
-	})
-	if err = errors.Join(scanErr, err); err != nil {
-		return Resource{}, fmt.Errorf("not a FHIR resource: %w", err)
 	}
-	if r.Type == "" {
-		return Resource{}, fmt.Errorf("not a FHIR resource: no resourceType")
+	if err != nil {
+		return named(raw), notAResource(err)
+	}
+	id := v.identity()
+	if id.ResourceType == "" {
+		return Resource{}, errors.New("not a FHIR resource: no resourceType")
+	}
+	r := Resource{Type: id.ResourceType, ID: id.ID, Meta: id.Meta, Raw: raw}
+	if _, whole := any(v).(*Identity); !whole {
+		r.view = v
 	}
 	return r, nil
+}
+
+// named is what can be read of a refused resource's type and id, to name
+// it: nothing else of it is kept.
+func named(raw []byte) Resource {
+	var id Identity
+	unmarshal(raw, &id)
+	return Resource{Type: id.ResourceType, ID: id.ID}
+}
+
+// notAResource says why raw is not a resource, naming a member given twice.
+func notAResource(err error) error {
+	var syntax *jsontext.SyntacticError
+	if errors.As(err, &syntax) && errors.Is(syntax.Err, jsontext.ErrDuplicateName) {
+		return fmt.Errorf("not a FHIR resource: %w: %q", ErrDuplicateMember, syntax.JSONPointer.LastToken())
+	}
+	return fmt.Errorf("not a FHIR resource: %w", err)
+}
+
+// peekType returns the resourceType of a resource, reading only as far as
+// that member: servers send it first. "" when raw is not an object that
+// gives a string resourceType at its top level.
+func peekType(raw []byte) string {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(raw), strict)
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return ""
+	}
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return ""
+		}
+		if name.String() == "resourceType" {
+			v, err := dec.ReadToken()
+			if err != nil || v.Kind() != '"' {
+				return ""
+			}
+			return v.String()
+		}
+		if dec.SkipValue() != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // Bundle is a FHIR Bundle (searchset, batch, batch-response).
@@ -206,15 +270,11 @@ type BundleLink struct {
 
 // BundleEntry is Bundle.entry.
 type BundleEntry struct {
-	FullURL  string          `json:"fullUrl,omitempty"`
-	Resource json.RawMessage `json:"resource,omitempty"`
-	Search   *EntrySearch    `json:"search,omitempty"`
-	Request  *EntryRequest   `json:"request,omitempty"`
-	Response *EntryResponse  `json:"response,omitempty"`
-
-	// duplicate is a member name an object in Resource gives twice, found
-	// by readBundle as it checks the JSON; "" when none is.
-	duplicate string
+	FullURL  string         `json:"fullUrl,omitempty"`
+	Resource jsontext.Value `json:"resource,omitempty"`
+	Search   *EntrySearch   `json:"search,omitempty"`
+	Request  *EntryRequest  `json:"request,omitempty"`
+	Response *EntryResponse `json:"response,omitempty"`
 }
 
 // EntrySearch is Bundle.entry.search; Mode is "match" or "include".
@@ -230,11 +290,11 @@ type EntryRequest struct {
 
 // EntryResponse is Bundle.entry.response in a batch-response.
 type EntryResponse struct {
-	Status       string          `json:"status"`
-	Location     string          `json:"location,omitempty"`
-	Etag         string          `json:"etag,omitempty"`
-	LastModified string          `json:"lastModified,omitempty"`
-	Outcome      json.RawMessage `json:"outcome,omitempty"`
+	Status       string         `json:"status"`
+	Location     string         `json:"location,omitempty"`
+	Etag         string         `json:"etag,omitempty"`
+	LastModified string         `json:"lastModified,omitempty"`
+	Outcome      jsontext.Value `json:"outcome,omitempty"`
 }
 
 // OperationOutcome is a FHIR OperationOutcome.

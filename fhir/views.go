@@ -80,8 +80,7 @@ type TaskIO struct {
 
 // Task is the referral Task (SDOHCC Task For Referral Management).
 type Task struct {
-	ID           string          `json:"id"`
-	Meta         Meta            `json:"meta"`
+	Identity
 	Status       string          `json:"status"`
 	StatusReason CodeableConcept `json:"statusReason"`
 	Intent       string          `json:"intent"`
@@ -100,7 +99,7 @@ type Task struct {
 
 // ServiceRequest is the request a referral Task asks to fulfil (SDOHCC ServiceRequest).
 type ServiceRequest struct {
-	ID                 string            `json:"id"`
+	Identity
 	Status             string            `json:"status"`
 	Intent             string            `json:"intent"`
 	Priority           string            `json:"priority"`
@@ -148,7 +147,7 @@ type Communication struct {
 
 // Patient is the person a referral is for.
 type Patient struct {
-	ID            string          `json:"id"`
+	Identity
 	Name          []HumanName     `json:"name"`
 	Gender        string          `json:"gender"`
 	BirthDate     string          `json:"birthDate"`
@@ -176,7 +175,7 @@ func (p Patient) DisplayName() string {
 
 // Consent is the SDOHCC Consent to release SDOH information.
 type Consent struct {
-	ID           string            `json:"id"`
+	Identity
 	Status       string            `json:"status"`
 	Scope        CodeableConcept   `json:"scope"`
 	Category     []CodeableConcept `json:"category"`
@@ -191,7 +190,7 @@ type Consent struct {
 
 // Organization is a FHIR Organization.
 type Organization struct {
-	ID      string         `json:"id"`
+	Identity
 	Name    string         `json:"name"`
 	Telecom []ContactPoint `json:"telecom"`
 	Address []Address      `json:"address"`
@@ -199,14 +198,14 @@ type Organization struct {
 
 // Practitioner is a FHIR Practitioner.
 type Practitioner struct {
-	ID      string         `json:"id"`
+	Identity
 	Name    []HumanName    `json:"name"`
 	Telecom []ContactPoint `json:"telecom"`
 }
 
 // PractitionerRole is a FHIR PractitionerRole.
 type PractitionerRole struct {
-	ID           string            `json:"id"`
+	Identity
 	Practitioner Reference         `json:"practitioner"`
 	Organization Reference         `json:"organization"`
 	Code         []CodeableConcept `json:"code"`
@@ -215,13 +214,13 @@ type PractitionerRole struct {
 
 // Condition is a FHIR Condition (the SDOH problem behind a request).
 type Condition struct {
-	ID       string            `json:"id"`
+	Identity
 	Code     CodeableConcept   `json:"code"`
 	Category []CodeableConcept `json:"category"`
 }
 
 // Goal is a FHIR Goal.
 type Goal struct {
-	ID          string          `json:"id"`
+	Identity
 	Description CodeableConcept `json:"description"`
 }
