@@ -7,6 +7,11 @@
 // error kinds and every sentence a case worker reads (errors.go,
 // sentences.go), and the wiring of a data folder (Open).
 //
+// A sync (sync.go) takes each page of a platform's Tasks through four steps:
+// fetch (fhir.Search), resolve what its Tasks reference (batches), compute
+// their inbox rows (referral.go), store; pageLine (syncline.go) overlaps the
+// steps of consecutive pages.
+//
 // It must not know Fyne, SQL or HTTP: screens are in ui, rows and queries in
 // storage, requests and FHIR syntax in fhir, OAuth in auth.
 package app
