@@ -121,10 +121,10 @@ func TestReadBundleLeavesADuplicateMemberToTheResource(t *testing.T) {
 	if err != nil || len(b.Entry) != 2 {
 		t.Fatalf("readBundle: %v, %d entries; want both entries read", err, len(b.Entry))
 	}
-	if _, err := ParseResource(b.Entry[0].Resource); !errors.Is(err, ErrDuplicateMember) {
+	if err := b.Entry[0].Resource.err; !errors.Is(err, ErrDuplicateMember) {
 		t.Errorf("the first resource: %v; want ErrDuplicateMember", err)
 	}
-	if r, err := ParseResource(b.Entry[1].Resource); err != nil || r.Ref() != "Task/c" {
+	if r, err := b.Entry[1].Resource.Resource, b.Entry[1].Resource.err; err != nil || r.Ref() != "Task/c" {
 		t.Errorf("the second resource: %s, %v; want Task/c", r.Ref(), err)
 	}
 }

@@ -145,57 +145,63 @@ var ErrDuplicateMember = errors.New("a member is given twice in one object")
 // not copied. A refused resource comes back with what could be read of its
 // type and id, to name it.
 func ParseResource(raw []byte) (Resource, error) {
-	switch peekType(raw) {
-	case "Task":
-		return parseAs[Task](raw)
-	case "ServiceRequest":
-		return parseAs[ServiceRequest](raw)
-	case "Patient":
-		return parseAs[Patient](raw)
-	case "Consent":
-		return parseAs[Consent](raw)
-	case "Organization":
-		return parseAs[Organization](raw)
-	case "Practitioner":
-		return parseAs[Practitioner](raw)
-	case "PractitionerRole":
-		return parseAs[PractitionerRole](raw)
-	case "Condition":
-		return parseAs[Condition](raw)
-	case "CapabilityStatement":
-		return parseAs[CapabilityStatement](raw)
-	}
-	return parseAs[Identity](raw)
-}
-
-// parseAs is ParseResource into the view T. When raw is valid JSON but a member does
-// not have the shape T gives it, the resource is read again for its
-// identity alone.
-func parseAs[T any, P interface {
-	*T
-	identity() *Identity
-}](raw []byte) (Resource, error) {
-	v := P(new(T))
-	err := jsonv2.Unmarshal(raw, v, strict)
+	view, id := viewFor(peekType(raw))
+	err := jsonv2.Unmarshal(raw, view, strict)
 	var semantic *jsonv2.SemanticError
-	if errors.As(err, &semantic) {
-		if _, whole := any(v).(*Identity); !whole {
-			r, err := parseAs[Identity](raw)
-			return r, err // without a view
-		}
+	if errors.As(err, &semantic) && view != any(id) {
+		view, id = viewFor("") // read again for its identity alone
+		err = jsonv2.Unmarshal(raw, view, strict)
 	}
 	if err != nil {
 		return named(raw), notAResource(err)
 	}
-	id := v.identity()
+	return resourceOf(raw, view, id)
+}
+
+// resourceOf is the resource raw holds, read into view, whose identity is id.
+func resourceOf(raw []byte, view any, id *Identity) (Resource, error) {
 	if id.ResourceType == "" {
 		return Resource{}, errors.New("not a FHIR resource: no resourceType")
 	}
 	r := Resource{Type: id.ResourceType, ID: id.ID, Meta: id.Meta, Raw: raw}
-	if _, whole := any(v).(*Identity); !whole {
-		r.view = v
+	if view != any(id) {
+		r.view = view
 	}
 	return r, nil
+}
+
+// viewFor returns a new View for a resource of type typ, and the identity
+// in it; for other types, an identity alone (both results the same).
+func viewFor(typ string) (view any, id *Identity) {
+	switch typ {
+	case "Task":
+		return viewWithID(new(Task))
+	case "ServiceRequest":
+		return viewWithID(new(ServiceRequest))
+	case "Patient":
+		return viewWithID(new(Patient))
+	case "Consent":
+		return viewWithID(new(Consent))
+	case "Organization":
+		return viewWithID(new(Organization))
+	case "Practitioner":
+		return viewWithID(new(Practitioner))
+	case "PractitionerRole":
+		return viewWithID(new(PractitionerRole))
+	case "Condition":
+		return viewWithID(new(Condition))
+	case "CapabilityStatement":
+		return viewWithID(new(CapabilityStatement))
+	}
+	id = new(Identity)
+	return id, id
+}
+
+func viewWithID[T any, P interface {
+	*T
+	identity() *Identity
+}](v P) (any, *Identity) {
+	return v, v.identity()
 }
 
 // named is what can be read of a refused resource's type and id, to name
@@ -216,9 +222,15 @@ func notAResource(err error) error {
 }
 
 // peekType returns the resourceType of a resource, reading only as far as
-// that member: servers send it first. "" when raw is not an object that
-// gives a string resourceType at its top level.
+// that member: servers send it first, most often at the very start, where
+// it is read as it stands. "" when raw is not an object that gives a string
+// resourceType at its top level.
 func peekType(raw []byte) string {
+	if rest, ok := bytes.CutPrefix(raw, []byte(`{"resourceType":"`)); ok {
+		if end := bytes.IndexByte(rest, '"'); end > 0 && bytes.IndexByte(rest[:end], '\\') < 0 {
+			return string(rest[:end])
+		}
+	}
 	dec := jsontext.NewDecoder(bytes.NewBuffer(raw), strict)
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
 		return ""

@@ -85,7 +85,7 @@ func (c *Client) nextLink(op, link string, seen map[string]bool, pages int) (str
 }
 
 // readSearchPage reads the resources of a search's Bundle, and its next link.
-func readSearchPage(typ string, b Bundle, date string) (Page, string) {
+func readSearchPage(typ string, b bundleRead, date string) (Page, string) {
 	var p Page
 	if b.Meta != nil && b.Meta.LastUpdated != "" {
 		p.ServerTime = b.Meta.LastUpdated
@@ -93,10 +93,10 @@ func readSearchPage(typ string, b Bundle, date string) (Page, string) {
 		p.ServerTime = t.UTC().Format(time.RFC3339)
 	}
 	for i, e := range b.Entry {
-		if len(e.Resource) == 0 || string(e.Resource) == "null" {
+		if !e.Resource.given {
 			continue
 		}
-		r, err := ParseResource(e.Resource)
+		r, err := e.Resource.Resource, e.Resource.err
 		if err != nil || r.ID == "" {
 			p.Skipped = append(p.Skipped, skippedEntry(i, r, err))
 			continue
@@ -223,7 +223,7 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 		if e.Response != nil {
 			status = statusCode(e.Response.Status)
 		}
-		if status >= 400 || len(e.Resource) == 0 || string(e.Resource) == "null" {
+		if status >= 400 || !e.Resource.given {
 			fe := &Error{Op: "read " + refs[i], Kind: kindForStatus(status), Status: status}
 			var oo OperationOutcome
 			if e.Response != nil && unmarshal(e.Response.Outcome, &oo) == nil {
@@ -232,7 +232,7 @@ func (c *Client) batch(ctx context.Context, refs []string) ([]BatchResult, error
 			out[i].Err = fe
 			continue
 		}
-		r, err := ParseResource(e.Resource)
+		r, err := e.Resource.Resource, e.Resource.err
 		if err != nil {
 			out[i].Err = &Error{Op: "read " + refs[i], Kind: KindBadResponse, Err: err}
 			continue
