@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Params are Argon2id's costs, stored with each wrapped key so they can be
@@ -52,11 +53,13 @@ func (p Params) check() error {
 // passphraseKey derives the key that wraps a data key from a passphrase.
 // Leading and trailing space is dropped, as CheckPassphrase does not count it:
 // a space typed by accident when the passphrase was chosen must not lock the
-// person out.
+// person out. The text is put in Unicode's composed form (NFC) first: an
+// accented letter is one character on one keyboard and two on another,
+// and both must give the same key.
 func passphraseKey(passphrase string, salt []byte, p Params) ([]byte, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
-	secret := []byte(strings.TrimSpace(passphrase))
+	secret := []byte(norm.NFC.String(strings.TrimSpace(passphrase)))
 	return argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, KeySize), nil
 }

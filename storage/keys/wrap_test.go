@@ -297,3 +297,15 @@ func clone(w Wrapped) Wrapped {
 	w.Sealed = bytes.Clone(w.Sealed)
 	return w
 }
+
+// An accented letter typed composed or decomposed gives the same key.
+func TestPassphraseIsReadInComposedForm(t *testing.T) {
+	key, _ := NewDataKey()
+	w, err := WrapWithPassphrase(key, "caf\u00e9 con leche por favor", Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Unwrap(w, "cafe\u0301 con leche por favor"); err != nil || string(got) != string(key) {
+		t.Errorf("the decomposed é did not unwrap the key: %v", err)
+	}
+}
