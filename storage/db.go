@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -28,8 +29,9 @@ var (
 // parallel (WAL), writes are serialized.
 type DB struct {
 	sql  *sql.DB
-	seal sealer
+	seal atomic.Pointer[sealerBox] // sealer(): plaintext, aesGCM or locked (vault.go)
 	now  func() time.Time
+	key  []byte // the data key WithDataKey gave, until Open has used it
 	// writer serializes this process's write transactions, so that they queue
 	// in Go (honouring ctx) instead of polling SQLite's busy handler. They all
 	// run on writerConn, whose writes to the log are counted in logBytes
@@ -86,7 +88,8 @@ func Open(path string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
-	db := &DB{sql: sqldb, seal: plaintext{}, now: time.Now, writer: make(chan struct{}, 1)}
+	db := &DB{sql: sqldb, now: time.Now, writer: make(chan struct{}, 1)}
+	db.setSealer(plaintext{})
 	for _, o := range opts {
 		o(db)
 	}
@@ -104,6 +107,10 @@ func Open(path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
 	if err := db.migrate(context.Background()); err != nil {
+		db.closeSQL()
+		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
+	}
+	if err := db.chooseSealer(context.Background()); err != nil {
 		db.closeSQL()
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}

@@ -21,6 +21,7 @@ var migrations = []migration{
 	{"inbox search in memory", execSQL(schemaV2)},
 	{"fewer inbox indexes", execSQL(schemaV3)},
 	{"inbox ranks", rankReferrals},
+	{"vault", execSQL(schemaV5)},
 }
 
 func execSQL(stmts string) func(context.Context, *DB, *sql.Tx) error {
@@ -243,3 +244,13 @@ func rankReferrals(ctx context.Context, db *DB, tx *sql.Tx) error {
 	_, err = tx.ExecContext(ctx, `UPDATE inbox_generation SET n = n + 1`)
 	return err
 }
+
+// schemaV5 holds the data key of an encrypted file, wrapped (vault.go); a
+// file without its row is not encrypted yet.
+const schemaV5 = `
+CREATE TABLE vault (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	wrapped BLOB NOT NULL, -- keys.Vault as JSON: the data key under the passphrase and the recovery key
+	proof   BLOB NOT NULL  -- a known text sealed under the data key: tells this file's key from another
+);
+`

@@ -32,7 +32,7 @@ func fillEveryTable(t *testing.T, db *DB) (src int64, secrets []string) {
 // and row, and read through open; no other column holds a secret or the person.
 func TestEveryProtectedColumnGoesThroughTheSealer(t *testing.T) {
 	db := openTest(t)
-	db.seal = tagSealer{}
+	db.setSealer(tagSealer{})
 	ctx := context.Background()
 	src, secrets := fillEveryTable(t, db)
 
@@ -111,7 +111,7 @@ func TestEveryProtectedColumnGoesThroughTheSealer(t *testing.T) {
 // A sealed value copied to another row does not open there: the row key is bound.
 func TestSealedValueIsBoundToItsRow(t *testing.T) {
 	db := openTest(t)
-	db.seal = tagSealer{}
+	db.setSealer(tagSealer{})
 	ctx := context.Background()
 	src, _ := fillEveryTable(t, db)
 	_, other := task("t2", "1", "")
@@ -125,9 +125,11 @@ func TestSealedValueIsBoundToItsRow(t *testing.T) {
 	}
 }
 
-func TestPlaintextIsTheDefaultSealer(t *testing.T) {
+// A file without a vault (a new one, or one from before encryption at rest)
+// opens with the plaintext sealer, until EncryptFile encrypts it.
+func TestAFileWithoutAVaultOpensInPlaintext(t *testing.T) {
 	db := openTest(t)
-	if _, ok := db.seal.(plaintext); !ok {
-		t.Fatalf("default sealer is %T, want plaintext", db.seal)
+	if _, ok := db.sealer().(plaintext); !ok {
+		t.Fatalf("sealer is %T, want plaintext", db.sealer())
 	}
 }
