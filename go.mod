@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/go-jose/go-jose/v4 v4.1.8
+	github.com/zalando/go-keyring v0.2.8
 	golang.design/x/clipboard v0.7.1
 	golang.org/x/crypto v0.35.0
 	golang.org/x/net v0.35.0
@@ -16,6 +17,7 @@ require (
 
 require (
 	github.com/FyshOS/fancyfs v0.0.1 // indirect
+	github.com/danieljoos/wincred v1.2.3 // indirect
 	github.com/fyne-io/gl-js v0.2.1-0.20260315212741-029c47fd27e8 // indirect
 	github.com/fyne-io/glfw-js v0.4.0 // indirect
 	github.com/hack-pad/go-indexeddb v0.3.2 // indirect
@@ -64,7 +66,7 @@ require (
 	golang.org/x/image v0.28.0 // indirect
 	golang.org/x/oauth2 v0.37.0
 	golang.org/x/sys v0.49.0
-	golang.org/x/text v0.26.0 // indirect
+	golang.org/x/text v0.26.0
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	modernc.org/libc v1.79.0 // indirect

@@ -31,6 +31,9 @@ type Options struct {
 	// Log receives the cause behind every message a case worker is shown
 	// (App.Explain); nil = nowhere. Never a token, code or person's data.
 	Log *slog.Logger
+	// Keyring remembers the data key when the case worker asks; nil = none
+	// (the passphrase is asked each time).
+	Keyring Keyring
 }
 
 // idleConnsPerPlatform is how many idle connections to one platform the
@@ -62,6 +65,9 @@ type App struct {
 	logPath string
 	// closers close what Open opened, in order.
 	closers []func() error
+	// dbPath is the database Open opened, which SetUp encrypts in place.
+	dbPath  string
+	keyring Keyring
 
 	mu       sync.Mutex
 	sessions map[int64]*session    // signed-in clients per source
@@ -71,7 +77,7 @@ type App struct {
 // New returns an App over an open store.
 func New(o Options) *App {
 	a := &App{store: o.Store, hc: o.HTTP, open: o.OpenBrowser, now: o.Now, wait: o.SignInWait, page: o.PageSize,
-		log: o.Log, sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
+		log: o.Log, keyring: o.Keyring, sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
 	if a.log == nil {
 		a.log = DiscardLog()
 	}

@@ -33,10 +33,11 @@ const (
 	KindLocal             // a problem on this computer: the browser, a port, the disk, the data folder, the camera
 	KindInvalid           // what was asked cannot be done as asked: a status move, a missing reason, a command line
 	KindCanceled          // stopped before it finished: cancelled, or nobody finished in time
+	KindLocked            // the data is locked (or the passphrase was wrong): nothing can be read until it is unlocked
 )
 
 var kindNames = [...]string{"other", "internal", "offline", "temporary", "sign-in needed", "refused", "conflict",
-	"not found", "damaged", "unsafe", "local", "invalid", "canceled"}
+	"not found", "damaged", "unsafe", "local", "invalid", "canceled", "locked"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -121,6 +122,10 @@ func KindOf(err error) Kind {
 		return authKinds[ae.Kind]
 	case errors.Is(err, storage.ErrNotFound):
 		return KindNotFound
+	case errors.Is(err, storage.ErrLocked):
+		return KindLocked
+	case errors.Is(err, storage.ErrDamaged):
+		return KindDamaged
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindOffline
 	}

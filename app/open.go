@@ -24,7 +24,8 @@ func Open(dir string, o Options) (*App, error) {
 	if err != nil {
 		return nil, &Error{Op: "open the log", Kind: KindLocal, Reason: reasonDataFolder, Path: dir, Err: err}
 	}
-	store, err := storage.Open(filepath.Join(dir, DatabaseName), storage.WithClock(o.Now), storage.WithRanks(ranks))
+	path := filepath.Join(dir, DatabaseName)
+	store, err := storage.Open(path, storeOptions(o.Now)...)
 	if err != nil {
 		log.Error("opening the database", "cause", err)
 		lf.Close()
@@ -32,10 +33,17 @@ func Open(dir string, o Options) (*App, error) {
 	}
 	o.Store, o.Log = store, log
 	a := New(o)
-	a.closers = []func() error{store.Close, lf.Close}
-	a.logPath = lf.path
+	a.closers = []func() error{func() error { return a.store.Close() }, lf.Close}
+	a.logPath, a.dbPath = lf.path, path
 	return a, nil
 }
+
+// storeOptions are how the app opens its database.
+func storeOptions(now func() time.Time) []storage.Option {
+	return []storage.Option{storage.WithClock(now), storage.WithRanks(ranks)}
+}
+
+func (a *App) storeOptions() []storage.Option { return storeOptions(a.now) }
 
 // Close lets work in flight finish (a sign-in's tokens, a sync page, a token
 // refresh that outlived its caller) for up to wait, then closes what Open

@@ -55,6 +55,15 @@ const (
 	reasonInternalWithLog  Reason = "internal, logged"
 	reasonInternalNoLog    Reason = "internal"
 	reasonDemoPlatformDown Reason = "demo platform did not start"
+	reasonWeakPassphrase   Reason = "passphrase too weak"
+	reasonProtectedAlready Reason = "data protected already"
+	reasonNotProtected     Reason = "data not protected"
+	reasonNotProtectedYet  Reason = "data has no passphrase yet"
+	reasonWrongPassphrase  Reason = "wrong passphrase"
+	reasonLocked           Reason = "data locked"
+	reasonBackupUnread     Reason = "backup file not read"
+	reasonNotABackup       Reason = "not a backup"
+	reasonBackupDamaged    Reason = "backup damaged"
 )
 
 // Reasons the command line and the window give, in the app's words.
@@ -139,6 +148,15 @@ var sentences = map[Reason]string{
 	reasonInternalWithLog:  "Something went wrong inside Referral Desk; the details are in the log file {log}.",
 	reasonInternalNoLog:    "Something went wrong inside Referral Desk.",
 	reasonDemoPlatformDown: "The demo platform could not start at {value}; another program may be using that address.",
+	reasonWeakPassphrase:   "{value}",
+	reasonProtectedAlready: "This data is protected by a passphrase already.",
+	reasonNotProtected:     "The data in {path} could not be protected; nothing was changed. Check the free disk space and try again.",
+	reasonNotProtectedYet:  "This data has no passphrase yet: open Referral Desk to set one.",
+	reasonWrongPassphrase:  "That passphrase (or recovery key) does not open this data. Check it and try again.",
+	reasonLocked:           "Referral Desk is locked. Unlock it with your passphrase.",
+	reasonBackupUnread:     "The backup {path} could not be read.",
+	reasonNotABackup:       "{path} is not a Referral Desk backup. Nothing was changed.",
+	reasonBackupDamaged:    "The backup {path} is damaged or incomplete, so it was not restored. Nothing was changed.",
 
 	ReasonUsage:            "{value} (see 'referraldesk help')",
 	ReasonNoSuchPlatform:   "No platform {n} is connected here: see 'referraldesk sources'.",
@@ -230,7 +248,12 @@ func kindSentence(err error, k Kind, log string) string {
 		}
 		return say("The platform no longer has this referral.")
 	case KindDamaged:
+		if errors.Is(err, storage.ErrDamaged) {
+			return "Part of the data saved on this computer is damaged and cannot be read. Sync again to fetch it anew from the platform."
+		}
 		return "The platform sent something Referral Desk cannot read. Nothing was changed here."
+	case KindLocked:
+		return sentences[reasonLocked]
 	case KindUnsafe:
 		return "The platform pointed Referral Desk somewhere unsafe, so it stopped. Nothing was changed here."
 	}
