@@ -61,8 +61,8 @@ func (a *App) encrypted(ctx context.Context) bool {
 // keyring too.
 func (a *App) SetUp(ctx context.Context, passphrase string, remember bool) (recoveryKey string, err error) {
 	const op = "protect the data"
-	if err := keys.CheckPassphrase(passphrase); err != nil {
-		return "", &Error{Op: op, Kind: KindInvalid, Reason: reasonWeakPassphrase, Value: err.Error()}
+	if err := CheckPassphrase(passphrase); err != nil {
+		return "", err
 	}
 	if a.dbPath == "" || a.encrypted(ctx) {
 		return "", &Error{Op: op, Kind: KindInvalid, Reason: reasonProtectedAlready}
@@ -164,8 +164,8 @@ func (a *App) unwrap(ctx context.Context, secret string) ([]byte, error) {
 // ChangePassphrase sets a new passphrase; current is the passphrase or the
 // recovery key. The data is not encrypted again: its key is wrapped anew.
 func (a *App) ChangePassphrase(ctx context.Context, current, next string) error {
-	if err := keys.CheckPassphrase(next); err != nil {
-		return &Error{Op: "change the passphrase", Kind: KindInvalid, Reason: reasonWeakPassphrase, Value: err.Error()}
+	if err := CheckPassphrase(next); err != nil {
+		return err
 	}
 	return a.rewrap(ctx, current, func(key []byte, v *keys.Vault) error {
 		w, err := keys.WrapWithPassphrase(key, next, keys.DefaultParams)
@@ -291,3 +291,16 @@ func (a *App) lockError(err error) error {
 	}
 	return err
 }
+
+// CheckPassphrase says whether a passphrase may protect the data; the
+// error's sentence (Explain) is the rule, in the case worker's words.
+func CheckPassphrase(p string) error {
+	if err := keys.CheckPassphrase(p); err != nil {
+		return &Error{Op: "check the passphrase", Kind: KindInvalid, Reason: reasonWeakPassphrase, Value: err.Error()}
+	}
+	return nil
+}
+
+// PassphraseStrength is a short hint while a passphrase is typed: "too
+// short", "fair", "good" or "strong".
+func PassphraseStrength(p string) string { return keys.Strength(p) }
