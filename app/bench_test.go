@@ -62,6 +62,9 @@ func TestMain(m *testing.M) {
 		servePlatform(n)
 		return
 	}
+	if step := os.Getenv(canaryEnv); step != "" {
+		canaryStep(step)
+	}
 	os.Exit(m.Run())
 }
 
