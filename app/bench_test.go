@@ -22,6 +22,7 @@ import (
 	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest"
 	"github.com/referraldesk/referraldesk/storage"
+	"github.com/referraldesk/referraldesk/storage/keys"
 )
 
 // recorder keeps every request a client sends, so the same requests can be
@@ -167,10 +168,7 @@ func warmUp(b *testing.B, platformURL string) {
 // connectFresh connects a new, empty store to the platform, sending through
 // transport (nil: the app's own); the store closes when b ends.
 func connectFresh(b *testing.B, platformURL string, transport http.RoundTripper) (*app.App, *storage.DB, app.Source) {
-	store, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	store := encryptedStore(b, filepath.Join(b.TempDir(), "bench.db"))
 	b.Cleanup(func() { store.Close() })
 	if transport == nil {
 		transport = app.NewTransport()
@@ -182,6 +180,30 @@ func connectFresh(b *testing.B, platformURL string, transport http.RoundTripper)
 		b.Fatal(err)
 	}
 	return a, store, src
+}
+
+// benchKey is the data key of every benchmark's store: stores are
+// encrypted, as every data folder is once protected.
+var benchKey = func() []byte {
+	k, _ := keys.NewDataKey()
+	return k
+}()
+
+// encryptedStore creates an encrypted store at path, open with benchKey.
+func encryptedStore(b *testing.B, path string) *storage.DB {
+	b.Helper()
+	w, err := keys.WrapWithRecovery(benchKey, "0000-0000-0000-0000-0000-0000-0000-0000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := storage.EncryptFile(context.Background(), path, benchKey, keys.Vault{Passphrase: w, Recovery: w}); err != nil {
+		b.Fatal(err)
+	}
+	store, err := storage.Open(path, storage.WithDataKey(benchKey))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return store
 }
 
 // round is one measured sync and the plain download of its requests.
