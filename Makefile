@@ -8,8 +8,9 @@ BIN      := build/referraldesk
 # Fyne's GLFW/OpenGL build (cgo) on Linux.
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
-# The sign-in tests drive a real browser.
-TEST_PKGS  := $(BUILD_PKGS) chromium
+# The sign-in tests drive a real browser; the keyring test a real Secret
+# Service (gnome-keyring) in a D-Bus session of its own.
+TEST_PKGS  := $(BUILD_PKGS) chromium gnome-keyring dbus-daemon
 
 # The UI tests run again on these days (Mondays, like the default 2 Nov 2026)
 # to show that no screen depends on the date: other digit widths and month
@@ -36,6 +37,7 @@ test: deps-test check-go
 	@echo "== go test -race"; $(GO) test -tags $(TAGS) -race -count=1 -timeout 30m ./...
 	@for day in $(GOLDEN_DAYS); do echo "== UI goldens on $$day"; \
 	  $(GO) test -tags $(TAGS) -count=1 ./ui/ -args -today=$$day || exit 1; done
+	@echo "== system keyring (Secret Service)"; GO=$(GO) TAGS=$(TAGS) dbus-run-session -- sh .ci/keyring-test
 
 bench: check-go
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
