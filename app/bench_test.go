@@ -421,3 +421,28 @@ func BenchmarkSyncClient10k(b *testing.B) {
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "client-cpu-s")
 	b.ReportMetric(wall.Seconds()/float64(b.N), "sync-s")
 }
+
+// BenchmarkUnlock opens a protected data folder and unlocks it with the
+// passphrase, as at every start without the keyring: Argon2id at the
+// costs new passphrases get (keys.DefaultParams).
+func BenchmarkUnlock(b *testing.B) {
+	dir := b.TempDir()
+	a, err := app.Open(dir, app.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := a.SetUp(context.Background(), "four words make a passphrase", false); err != nil {
+		b.Fatal(err)
+	}
+	a.Close(time.Second)
+	for b.Loop() {
+		a, err := app.Open(dir, app.Options{})
+		if err == nil {
+			err = a.Unlock(context.Background(), "four words make a passphrase", false)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.Close(time.Second)
+	}
+}
