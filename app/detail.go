@@ -23,7 +23,14 @@ type Detail struct {
 	Changes      []Change // what this desk sent or queued, oldest first
 	Next         []string // statuses the case worker may move it to now
 	Raw          map[string]json.RawMessage
+	// Damaged: part of what is saved here for this referral could not be
+	// read (altered on disk, or written under another key) and is left
+	// out; sync again to fetch it anew. DamagedText says so in words.
+	Damaged bool
 }
+
+// DamagedText is what the referral's view says when Damaged is set.
+const DamagedText = "Part of this referral's data saved on this computer is damaged and is not shown. Sync again to fetch it anew from the platform."
 
 // Person is who the referral is for. Contact details must be hidden behind a
 // deliberate reveal when DoNotContact is set.
@@ -68,7 +75,8 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 		return nil, err
 	}
 	rs := newResources(ctx, a.store, source)
-	d := &Detail{Referral: referralOf(row), Source: sourceOf(src), Raw: map[string]json.RawMessage{}, Next: NextStatuses(row.Status)}
+	d := &Detail{Referral: referralOf(row), Source: sourceOf(src), Raw: map[string]json.RawMessage{}, Next: NextStatuses(row.Status),
+		Damaged: row.Damaged}
 	if row.Pending {
 		d.Next = nil
 	}
@@ -77,6 +85,7 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 		return nil, rs.err
 	}
 	if !ok {
+		d.Damaged = d.Damaged || rs.damaged
 		return d, nil
 	}
 	d.Raw["Task"] = json.RawMessage(taskRes.Raw)
@@ -102,6 +111,7 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	if rs.err != nil { // what could not be read would show as "none on file"
 		return nil, rs.err
 	}
+	d.Damaged = d.Damaged || rs.damaged
 	changes, err := a.store.ChangesForTask(ctx, source, taskID)
 	for _, c := range changes {
 		d.Changes = append(d.Changes, changeOf(c))

@@ -26,6 +26,9 @@ type resources struct {
 	// err is the first failure to read the store: what it could not read
 	// is unknown, not absent, so nothing computed from it may be kept.
 	err error
+	// damaged is set when something stored did not open (ErrDamaged): it is
+	// taken as absent, and the next sync stores the platform's copy anew.
+	damaged bool
 }
 
 func newResources(ctx context.Context, store *storage.DB, source int64) *resources {
@@ -71,6 +74,11 @@ func (rs *resources) get(ref string) (fhir.Resource, bool) {
 		return fhir.Resource{}, false
 	}
 	stored, err := rs.store.Resource(rs.ctx, rs.source, typ, id)
+	if errors.Is(err, storage.ErrDamaged) {
+		rs.damaged = true
+		rs.absent[ref] = true
+		return fhir.Resource{}, false
+	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		rs.failed(ref, err)
 		return fhir.Resource{}, false

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,5 +220,55 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 	if rs, err := b.Inbox(ctx, app.InboxFilter{}); err != nil || len(rs) != 1 || rs[0].Person != "Quillon Marchetti" {
 		t.Errorf("the restored inbox: %+v, %v", rs, err)
+	}
+}
+
+// A referral whose saved name was altered on disk, or swapped with another
+// referral's, is listed as damaged: never with another person's name, never
+// failing the inbox, and its view says to sync again.
+func TestATamperedReferralIsDamagedNotAnothers(t *testing.T) {
+	ctx := context.Background()
+	dir := folderWithReferrals(t)
+	if _, err := apptest.FillInbox(dir, app.Source{Name: "Other", FHIRBase: "https://other.example/fhir", Owner: "Organization/cbo"},
+		[]app.Referral{{TaskID: "t2", Status: "requested", Priority: "routine", Person: "Ottoline Brackenbury",
+			Need: "Housing", AuthoredOn: "2026-11-02T11:00:00Z", VersionID: "1"}}, time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	a := openFolder(t, dir, nil)
+	if _, err := a.SetUp(ctx, passphrase, false); err != nil {
+		t.Fatal(err)
+	}
+	a.Close(time.Second)
+	db, err := sql.Open("sqlite", filepath.Join(dir, app.DatabaseName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE referrals SET person = (SELECT person FROM referrals WHERE task_id = 't1') WHERE task_id = 't2'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	a = openFolder(t, dir, nil)
+	if err := a.Unlock(ctx, passphrase, false); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := a.Inbox(ctx, app.InboxFilter{})
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("the inbox with a damaged row: %d rows, %v; want both listed", len(rs), err)
+	}
+	for _, r := range rs {
+		switch {
+		case r.TaskID == "t2" && (!r.Damaged || r.Person != ""):
+			t.Errorf("the swapped row: %q, damaged %v; want it damaged and nameless", r.Person, r.Damaged)
+		case r.TaskID == "t1" && (r.Damaged || r.Person != "Quillon Marchetti"):
+			t.Errorf("the sound row: %q, damaged %v", r.Person, r.Damaged)
+		}
+	}
+	d, err := a.Referral(ctx, rs[0].SourceID, "t2")
+	if rs[0].TaskID != "t2" {
+		d, err = a.Referral(ctx, rs[1].SourceID, "t2")
+	}
+	if err != nil || !d.Damaged {
+		t.Errorf("the damaged referral's view: %+v, %v; want it marked damaged", d, err)
 	}
 }

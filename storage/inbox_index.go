@@ -284,11 +284,7 @@ func (db *DB) loadInbox(ctx context.Context) error {
 			&r.category, &r.requester, &r.authoredKey); err != nil {
 			return fmt.Errorf("load inbox index: %w", err)
 		}
-		key := referralRowKey(r.source, taskID)
-		if r.person, err = db.openText(colPerson, key, person); err != nil {
-			return fmt.Errorf("load inbox index: %w", err)
-		}
-		if r.need, err = db.openText(colNeed, key, need); err != nil {
+		if r.person, r.need, _, err = db.openPersonNeed(r.source, taskID, person, need); err != nil {
 			return fmt.Errorf("load inbox index: %w", err)
 		}
 		entries = append(entries, x.entry(r))

@@ -32,6 +32,7 @@ type Referral struct {
 	FocusRef                 string
 	PatientRef               string
 	Pending                  bool      // computed on read: an outbox change for this task is pending/sending
+	Damaged                  bool      // computed on read: Person or Need did not open (ErrDamaged) and are empty
 	SeenAt                   time.Time // when the case worker last opened it (zero = unread)
 	ReceivedAt               time.Time // when Referral Desk first stored it
 }
@@ -274,11 +275,7 @@ func (db *DB) scanReferral(sc interface{ Scan(...any) error }) (Referral, error)
 	if err != nil {
 		return Referral{}, err
 	}
-	key := referralRowKey(r.SourceID, r.TaskID)
-	if r.Person, err = db.openText(colPerson, key, person); err != nil {
-		return Referral{}, err
-	}
-	if r.Need, err = db.openText(colNeed, key, need); err != nil {
+	if r.Person, r.Need, r.Damaged, err = db.openPersonNeed(r.SourceID, r.TaskID, person, need); err != nil {
 		return Referral{}, err
 	}
 	if r.SeenAt, err = parseTime(seen); err != nil {
@@ -288,6 +285,21 @@ func (db *DB) scanReferral(sc interface{ Scan(...any) error }) (Referral, error)
 		return Referral{}, err
 	}
 	return r, nil
+}
+
+// openPersonNeed opens a referral row's person and need. One that is
+// damaged leaves both empty and damaged true, rather than failing the
+// whole inbox: the row is still listed, and its next sync rewrites it.
+func (db *DB) openPersonNeed(source int64, taskID string, person, need []byte) (p, n string, damaged bool, err error) {
+	key := referralRowKey(source, taskID)
+	p, err = db.openText(colPerson, key, person)
+	if err == nil {
+		n, err = db.openText(colNeed, key, need)
+	}
+	if errors.Is(err, ErrDamaged) {
+		return "", "", true, nil
+	}
+	return p, n, false, err
 }
 
 func (db *DB) queryReferrals(ctx context.Context, query string, args ...any) ([]Referral, error) {

@@ -132,7 +132,8 @@ func (db *DB) HasResources(ctx context.Context, sourceID int64) (bool, error) {
 }
 
 // Resources returns the stored resources of one type among ids, by id; ids
-// not stored are absent from the map.
+// not stored are absent from the map, and so are those stored damaged
+// (ErrDamaged): a sync fetches them again, and its copy replaces theirs.
 func (db *DB) Resources(ctx context.Context, sourceID int64, typ string, ids []string) (map[string]Resource, error) {
 	out := make(map[string]Resource, len(ids))
 	if len(ids) == 0 {
@@ -151,6 +152,9 @@ func (db *DB) Resources(ctx context.Context, sourceID int64, typ string, ids []s
 	defer rows.Close()
 	for rows.Next() {
 		r, err := db.scanResource(rows)
+		if errors.Is(err, ErrDamaged) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("storage: %s resources: %w", typ, err)
 		}

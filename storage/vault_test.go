@@ -152,7 +152,8 @@ func TestAnEncryptedStoreIsLockedWithoutItsKey(t *testing.T) {
 }
 
 // A value moved to another row, or altered, is reported damaged: never
-// shown as another's, never a crash.
+// shown as another's, never a crash. A referral row keeps being listed,
+// marked damaged and without its person and need.
 func TestTamperedValuesAreDamaged(t *testing.T) {
 	path, key, src, _ := encryptedStore(t)
 	ctx := context.Background()
@@ -185,8 +186,8 @@ func TestTamperedValuesAreDamaged(t *testing.T) {
 			t.Fatalf("%s: %v", tamper.name, err)
 		}
 		r, err := db.Referral(ctx, src, "t2")
-		if !errors.Is(err, ErrDamaged) {
-			t.Errorf("%s: read %q, %v; want ErrDamaged", tamper.name, r.Person, err)
+		if err != nil || !r.Damaged || r.Person != "" || r.Need != "" {
+			t.Errorf("%s: read %q/%q, damaged %v, %v; want it marked damaged, empty", tamper.name, r.Person, r.Need, r.Damaged, err)
 		}
 	}
 }
@@ -248,5 +249,25 @@ func TestSaveVaultKeepsTheData(t *testing.T) {
 	}
 	if r, err := db.Referral(ctx, src, "t1"); err != nil || r.Person != "Zelda Quarrington" {
 		t.Errorf("after a new passphrase: %+v, %v", r, err)
+	}
+}
+
+// A stored resource that does not open is left out of a batch read, so the
+// sync fetches it again; read alone, it says it is damaged.
+func TestADamagedResourceIsLeftOutOfABatchRead(t *testing.T) {
+	path, key, src, _ := encryptedStore(t)
+	ctx := context.Background()
+	db := openAt(t, path, WithDataKey(key))
+	p2 := Resource{Type: "Patient", ID: "p2", JSON: []byte(`{"resourceType":"Patient","id":"p2"}`)}
+	savePage(t, db, src, []Resource{p2}, nil)
+	if _, err := db.sql.Exec(`UPDATE resources SET json = (SELECT json FROM resources WHERE id = 'p1') WHERE id = 'p2'`); err != nil {
+		t.Fatal(err)
+	}
+	found, err := db.Resources(ctx, src, "Patient", []string{"p1", "p2"})
+	if err != nil || len(found) != 1 || found["p1"].ID != "p1" {
+		t.Errorf("a batch read with p2 damaged: %v, %v; want p1 alone", found, err)
+	}
+	if _, err := db.Resource(ctx, src, "Patient", "p2"); !errors.Is(err, ErrDamaged) {
+		t.Errorf("reading p2 alone: %v; want ErrDamaged", err)
 	}
 }
