@@ -86,7 +86,7 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	}
 	if !ok {
 		d.Damaged = d.Damaged || rs.damaged
-		return d, nil
+		return d, a.healOnNextSync(ctx, d)
 	}
 	d.Raw["Task"] = json.RawMessage(taskRes.Raw)
 	t, _ := fhir.As[fhir.Task](taskRes)
@@ -112,11 +112,23 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 		return nil, rs.err
 	}
 	d.Damaged = d.Damaged || rs.damaged
+	if err := a.healOnNextSync(ctx, d); err != nil {
+		return nil, err
+	}
 	changes, err := a.store.ChangesForTask(ctx, source, taskID)
 	for _, c := range changes {
 		d.Changes = append(d.Changes, changeOf(c))
 	}
 	return d, err
+}
+
+// healOnNextSync makes the next sync of a damaged referral's platform fetch
+// everything again, which writes what is damaged anew.
+func (a *App) healOnNextSync(ctx context.Context, d *Detail) error {
+	if !d.Damaged {
+		return nil
+	}
+	return a.store.SyncFromStart(ctx, d.SourceID)
 }
 
 // MarkSeen records that the case worker opened a referral (it is no longer unread).

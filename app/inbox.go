@@ -37,7 +37,19 @@ func (a *App) Inbox(ctx context.Context, f InboxFilter) ([]Referral, error) {
 		return nil, err
 	}
 	rows, err := a.store.Referrals(ctx, sf)
-	return referralsOf(rows), err
+	if err != nil {
+		return nil, err
+	}
+	healed := map[int64]bool{}
+	for _, r := range rows {
+		if r.Damaged && !healed[r.SourceID] {
+			healed[r.SourceID] = true
+			if err := a.store.SyncFromStart(ctx, r.SourceID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return referralsOf(rows), nil
 }
 
 // CountInbox counts the referrals a filter matches (its sort and page aside).

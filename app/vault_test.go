@@ -13,6 +13,7 @@ import (
 
 	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/app/apptest"
+	"github.com/referraldesk/referraldesk/fhir/fhirtest"
 )
 
 // memKeyring stands in for the system keyring, which a test cannot reach.
@@ -271,4 +272,48 @@ func TestATamperedReferralIsDamagedNotAnothers(t *testing.T) {
 	if err != nil || !d.Damaged {
 		t.Errorf("the damaged referral's view: %+v, %v; want it marked damaged", d, err)
 	}
+}
+
+// A damaged referral seen in the inbox is written anew by the next sync,
+// even though its Task did not change on the platform.
+func TestTheNextSyncHealsADamagedReferral(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{})
+	browser := w.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword)
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	target := w.firstWithStatus("requested")
+	w.encrypt(browser)
+	db, err := sql.Open("sqlite", w.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec(`UPDATE referrals SET person = X'01' WHERE task_id = ?`, target.TaskID)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.reopen(browser)
+	if r := inboxRow(t, w, target.TaskID); !r.Damaged {
+		t.Fatalf("the altered row reads %q, not damaged", r.Person)
+	}
+	w.sync(src.ID)
+	if r := inboxRow(t, w, target.TaskID); r.Damaged || r.Person != target.Person {
+		t.Errorf("after the next sync: %q, damaged %v; want %q back", r.Person, r.Damaged, target.Person)
+	}
+}
+
+// inboxRow is the inbox's row of a Task.
+func inboxRow(t *testing.T, w *world, taskID string) app.Referral {
+	t.Helper()
+	rs, err := w.app.Inbox(w.ctx, app.InboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.TaskID == taskID {
+			return r
+		}
+	}
+	t.Fatalf("no row for %s in the inbox", taskID)
+	return app.Referral{}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/referraldesk/referraldesk/fhir/fhirtest"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest/referralgen"
 	"github.com/referraldesk/referraldesk/storage"
+	"github.com/referraldesk/referraldesk/storage/keys"
 )
 
 func newClock() *fhirtest.Clock {
@@ -31,6 +32,7 @@ type world struct {
 	pageSize int
 	http     *http.Client // nil: the app's own
 	log      *slog.Logger // nil: nowhere
+	key      []byte       // the data key once encrypt has encrypted the store
 }
 
 func newWorld(t *testing.T, opts fhirtest.Options) *world {
@@ -56,7 +58,11 @@ func (w *world) reopen(browser func(string) error) {
 	if w.store != nil {
 		w.store.Close()
 	}
-	st, err := storage.Open(w.dbPath, storage.WithClock(w.clock.Now))
+	opts := []storage.Option{storage.WithClock(w.clock.Now)}
+	if w.key != nil {
+		opts = append(opts, storage.WithDataKey(w.key))
+	}
+	st, err := storage.Open(w.dbPath, opts...)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -64,6 +70,25 @@ func (w *world) reopen(browser func(string) error) {
 	w.store = st
 	w.app = app.New(app.Options{Store: st, HTTP: w.http, OpenBrowser: browser, Now: w.clock.Now,
 		SignInWait: 30 * time.Second, PageSize: w.pageSize, Log: w.log})
+}
+
+// encrypt encrypts the store in place, as SetUp does, and reopens it.
+func (w *world) encrypt(browser func(string) error) {
+	w.t.Helper()
+	w.store.Close()
+	key, err := keys.NewDataKey()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	wrapped, err := keys.WrapWithRecovery(key, "0000-0000-0000-0000-0000-0000-0000-0000")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := storage.EncryptFile(w.ctx, w.dbPath, key, keys.Vault{Passphrase: wrapped, Recovery: wrapped}); err != nil {
+		w.t.Fatal(err)
+	}
+	w.key, w.store = key, nil
+	w.reopen(browser)
 }
 
 // connect connects to the platform and returns the source.

@@ -183,6 +183,14 @@ func (db *DB) SetSourceState(ctx context.Context, id int64, st SourceState, deta
 	return nil
 }
 
+// SyncFromStart makes the source's next sync fetch everything again (its
+// watermark forgotten): what is stored damaged is then written anew.
+func (db *DB) SyncFromStart(ctx context.Context, id int64) error {
+	return db.write(ctx, func(tx *txn) error {
+		return mustAffect(tx.ExecContext(ctx, `UPDATE sources SET watermark = '' WHERE id = ?`, id))
+	})
+}
+
 // FinishSync records a complete sync: the server's watermark, the local time,
 // and state ok. It also has the index statistics refreshed in the background,
 // since a sync is what changes the shape of the data.
