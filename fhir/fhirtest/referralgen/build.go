@@ -24,6 +24,7 @@ type referral struct {
 	conditions     []condition
 	goal           *goal
 	procedure      *procedure
+	content        *richContent // content-rich referrals only
 }
 
 var (
@@ -66,6 +67,8 @@ type draws struct {
 	aim                 outcome
 	achievement         fhir.CodeableConcept
 	dates, notes        *rnd
+	rich                bool // content-rich (IG 3.0.0)
+	content             *rnd // what a content-rich referral carries
 }
 
 func (g *Generator) build(i int, authoredOn time.Time, spec Spec) referral {
@@ -79,6 +82,12 @@ func (g *Generator) build(i int, authoredOn time.Time, spec Spec) referral {
 	b.task = d.task(g.rnd(i, streamReason), g.rnd(i, streamExtras), reasonRefs)
 	if d.status == fhir.StatusCompleted {
 		b.procedure = d.procedure(&b.task, reasonRefs)
+	}
+	if d.rich {
+		if b.goal == nil {
+			b.goal = d.newGoal(reasonRefs) // referenced from Task.input only: the ServiceRequest stays as it was
+		}
+		b.content = d.richContent(&b.task, b.goal)
 	}
 	if g.patientIndex(i) == i {
 		p := d.who.resource()
@@ -123,6 +132,12 @@ func (g *Generator) draw(i int, authoredOn time.Time, spec Spec) *draws {
 
 	d.dates = g.rnd(i, streamDates)
 	d.notes = g.rnd(i, streamNotes)
+
+	// Drawn whatever the Spec says, so that ContentSome and ContentAll give
+	// a referral they both make content-rich the same content.
+	d.content = g.rnd(i, streamContent)
+	some := d.content.permille(500)
+	d.rich = spec.AdditionalContent == ContentAll || (spec.AdditionalContent == ContentSome && some)
 	return d
 }
 
@@ -162,6 +177,11 @@ func (d *draws) goal(addresses []fhir.Reference) *goal {
 	if !d.hasGoal {
 		return nil
 	}
+	return d.newGoal(addresses)
+}
+
+// newGoal is the referral's Goal, whether or not the requester linked it.
+func (d *draws) newGoal(addresses []fhir.Reference) *goal {
 	achievement := d.achievement
 	gl := goal{
 		ResourceType: "Goal", ID: d.ids.goal, Meta: profile(profileGoal),

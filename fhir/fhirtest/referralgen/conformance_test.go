@@ -33,8 +33,14 @@ func references(v any, out *[]string) {
 
 // Every resource parses, is compact, carries a profile and no server-owned
 // meta, and every reference resolves within the directory, the referral, or
-// (for a returning patient) an earlier referral.
+// (for a returning patient) an earlier referral; content-rich referrals too.
 func TestResourcesParseAndReferencesResolve(t *testing.T) {
+	for name, spec := range map[string]Spec{"plain": {}, "content-rich": {AdditionalContent: ContentSome}} {
+		t.Run(name, func(t *testing.T) { referencesResolve(t, spec) })
+	}
+}
+
+func referencesResolve(t *testing.T, spec Spec) {
 	g := New(2024)
 	known := map[string]bool{}
 	var dirRefs []string
@@ -62,7 +68,7 @@ func TestResourcesParseAndReferencesResolve(t *testing.T) {
 
 	for i := 1; i <= 2000; i++ {
 		var refs []string
-		for _, raw := range g.Referral(i, authoredAt(i), Spec{}) {
+		for _, raw := range g.Referral(i, authoredAt(i), spec) {
 			res, r := checkResource(t, raw)
 			if known[res.Ref()] {
 				t.Fatalf("referral %d repeats %s", i, res.Ref())
@@ -115,6 +121,29 @@ func checkResource(t *testing.T, raw json.RawMessage) (fhir.Resource, []string) 
 	return res, refs
 }
 
+// fixtureFiles reads the IG examples (2.3.0 and 3.0.0) whose file names
+// start with prefix.
+func fixtureFiles(t *testing.T, prefix string) []json.RawMessage {
+	t.Helper()
+	var files []string
+	for _, v := range []string{"2.3.0", "3.0.0"} {
+		fs, _ := filepath.Glob(filepath.Join(fixtures.Dir(t, "sdoh-ig/"+v), prefix+"*.json"))
+		files = append(files, fs...)
+	}
+	if len(files) == 0 {
+		t.Fatalf("the IG fixture folders hold no examples (%s*.json)", prefix)
+	}
+	var out []json.RawMessage
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
 // fixtureShapes reads the IG examples: for each resource type, the profiles
 // they declare and the top-level elements they use.
 func fixtureShapes(t *testing.T) (profiles, elements map[string]map[string]bool) {
@@ -162,6 +191,17 @@ var extraElements = map[string][]string{
 	"Condition":      {"recordedDate"},
 	"Procedure":      {"performer"},
 	"Organization":   {"type", "telecom"},
+	// The IG's only DocumentReference example has no profile and only
+	// status and content; US Core's profile, which content-rich referrals
+	// follow, requires or must-supports these.
+	"DocumentReference": {"meta", "type", "category", "subject", "date", "author", "description"},
+	"HealthcareService": {"providedBy", "telecom"},
+}
+
+// extraProfiles are profiles beyond the IG examples', for types whose
+// examples declare none.
+var extraProfiles = map[string]string{
+	"DocumentReference": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-documentreference",
 }
 
 // Generated resources declare the profiles of the IG examples and use only
@@ -169,9 +209,12 @@ var extraElements = map[string][]string{
 func TestShapesFollowTheIGExamples(t *testing.T) {
 	profiles, elements := fixtureShapes(t)
 	g := New(5)
-	all := g.Directory()
+	all := append(g.Directory(), g.HealthcareService())
 	for i := 1; i <= 400; i++ {
 		all = append(all, g.Referral(i, authoredAt(i), Spec{})...)
+	}
+	for i := 1; i <= 100; i++ {
+		all = append(all, g.Referral(i, authoredAt(i), Spec{AdditionalContent: ContentAll})...)
 	}
 	seen := map[string]bool{}
 	for _, raw := range all {
@@ -183,7 +226,7 @@ func TestShapesFollowTheIGExamples(t *testing.T) {
 			continue
 		}
 		p := m["meta"].(map[string]any)["profile"].([]any)[0].(string)
-		if !profiles[typ][p] {
+		if !profiles[typ][p] && extraProfiles[typ] != p {
 			t.Errorf("%s declares %s; the IG examples declare %v", typ, p, profiles[typ])
 		}
 		for k := range m {
@@ -192,9 +235,10 @@ func TestShapesFollowTheIGExamples(t *testing.T) {
 			}
 		}
 	}
-	for _, typ := range []string{"Task", "ServiceRequest", "Patient", "Consent", "Condition", "Goal", "Procedure", "Organization", "Practitioner", "PractitionerRole"} {
+	for _, typ := range []string{"Task", "ServiceRequest", "Patient", "Consent", "Condition", "Goal", "Procedure", "Organization", "Practitioner", "PractitionerRole",
+		"QuestionnaireResponse", "Observation", "DocumentReference", "HealthcareService"} {
 		if !seen[typ] {
-			t.Errorf("400 referrals and the directory have no %s", typ)
+			t.Errorf("500 referrals and the directory have no %s", typ)
 		}
 	}
 }

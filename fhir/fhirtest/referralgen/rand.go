@@ -24,8 +24,9 @@ const (
 	streamRequester
 	streamNotes
 	streamDates
-	streamReason // statusReason
-	streamExtras // Task.input additional content
+	streamReason  // statusReason
+	streamExtras  // Task.input additional content
+	streamContent // content-rich referrals (IG 3.0.0): whether, and their screening and letter
 )
 
 func mix64(x uint64) uint64 {

@@ -42,7 +42,28 @@ type Spec struct {
 	Priority     string // routine | urgent | asap; "" = generator's choice
 	DoNotContact *bool  // ServiceRequest.orderDetail contacting-subject-prohibited; nil = generator's choice (~5 %)
 	NoConsent    *bool  // no Consent in ServiceRequest.supportingInfo; nil = generator's choice (~15 %)
+	// AdditionalContent asks for content-rich referrals (IG 3.0.0); the zero
+	// value gives the referrals this package always gave.
+	AdditionalContent Content
 }
+
+// Content says which referrals are content-rich (IG 3.0.0 "Content-rich
+// referrals"): their Task.input has entries of type additional-content
+// referencing a screening QuestionnaireResponse, the screening-response
+// Observation derived from it, a Goal and a DocumentReference (a referral
+// letter with a small text attachment), which the referral also returns.
+// Whatever it says, the rest of the referral stays as without it.
+type Content int
+
+const (
+	// ContentDefault (the zero value) adds nothing: as before content-rich
+	// referrals, about 5 % of Tasks carry their Condition as additional content.
+	ContentDefault Content = iota
+	// ContentSome makes about half of the referrals content-rich.
+	ContentSome
+	// ContentAll makes every referral content-rich.
+	ContentAll
+)
 
 // Generator generates referrals from a seed.
 type Generator struct {
@@ -94,7 +115,11 @@ var (
 //   - the Consent ("consent-%05d"), unless there is none (about 15 %);
 //   - one or two Conditions ("cond-%05d-1", "cond-%05d-2");
 //   - a Goal ("goal-%05d") for about 40 %;
-//   - for completed Tasks, the Procedure ("proc-%05d") its output references.
+//   - for completed Tasks, the Procedure ("proc-%05d") its output references;
+//   - for content-rich referrals (Spec.AdditionalContent), the screening
+//     QuestionnaireResponse ("qr-%05d"), its Observation ("obs-%05d") and the
+//     referral letter's DocumentReference ("doc-%05d"), after a Goal
+//     ("goal-%05d") in its place above if the referral had none.
 //
 // Resources carry no meta.versionId or meta.lastUpdated: the platform sets them.
 func (g *Generator) Referral(i int, authoredOn time.Time, spec Spec) []json.RawMessage {
@@ -118,6 +143,9 @@ func (g *Generator) Referral(i int, authoredOn time.Time, spec Spec) []json.RawM
 	}
 	if b.procedure != nil {
 		out = append(out, e.encode(b.procedure))
+	}
+	if c := b.content; c != nil {
+		out = append(out, e.encode(c.screening), e.encode(c.observation), e.encode(c.letter))
 	}
 	return out
 }
