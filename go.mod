@@ -12,6 +12,7 @@ require (
 	golang.org/x/crypto v0.35.0
 	golang.org/x/net v0.35.0
 	golang.org/x/sync v0.24.0
+	golang.org/x/term v0.29.0
 	modernc.org/sqlite v1.61.1
 )
 

@@ -28,27 +28,52 @@ type Env struct {
 	OpenBrowser func(url string) error
 	// HTTP is the client platforms are contacted with; nil = the app's own.
 	HTTP *http.Client
+	// Secrets is where a passphrase comes from; nil = SystemSecrets(): this
+	// process's keyring, environment and terminal.
+	Secrets *Secrets
 }
 
 // command is one subcommand.
 type command struct {
-	usage string
-	run   func(ctx context.Context, c *cmdline, args []string) error
+	usage  string
+	folder folderUse
+	run    func(ctx context.Context, c *cmdline, args []string) error
 }
+
+// folderUse is what a command needs of the data folder.
+type folderUse int
+
+const (
+	// opensFolder: the folder opened and unlocked; one with no passphrase
+	// yet is protected first, since nothing may be read from it before.
+	opensFolder folderUse = iota
+	// noFolder: no data folder at all (a demo platform, reading QR codes).
+	noFolder
+	// closedFolder: the folder's files, with the folder closed (restore
+	// replaces the database, which an open store would hold on to).
+	closedFolder
+)
+
+// The exit statuses, part of the command line's contract (README.md): a
+// script tells "give me the passphrase" from any other failure.
+const (
+	exitFailed = 1 // anything that failed
+	exitLocked = 3 // the data stayed locked: a wrong passphrase, or none to be had
+)
 
 // commands is filled in init: the commands' own help refers back to it.
 var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"connect":       {"connect URL|--qr-image FILE [--client-id ID] [--redirect-port N] [--owner REF] [--name NAME]", runConnect},
-		"decode-qr":     {"decode-qr FILE...  (prints per file: FILE, ok|none, \"TEXT\", milliseconds; tab-separated)", runDecodeQR},
-		"sources":       {"sources", runSources},
-		"sync":          {"sync [--source ID]", runSync},
-		"inbox":         {"inbox [--status S] [--source ID] [--json]", runInbox},
-		"show":          {"show TASK", runShow},
-		"set-status":    {"set-status TASK STATUS [--reason TEXT]", runSetStatus},
-		"demo-platform": {"demo-platform [--addr 127.0.0.1:0] [--referrals N]", runDemoPlatform},
+		"connect":       {"connect URL|--qr-image FILE [--client-id ID] [--redirect-port N] [--owner REF] [--name NAME]", opensFolder, runConnect},
+		"decode-qr":     {"decode-qr FILE...  (prints per file: FILE, ok|none, \"TEXT\", milliseconds; tab-separated)", noFolder, runDecodeQR},
+		"sources":       {"sources", opensFolder, runSources},
+		"sync":          {"sync [--source ID]", opensFolder, runSync},
+		"inbox":         {"inbox [--status S] [--source ID] [--json]", opensFolder, runInbox},
+		"show":          {"show TASK", opensFolder, runShow},
+		"set-status":    {"set-status TASK STATUS [--reason TEXT]", opensFolder, runSetStatus},
+		"demo-platform": {"demo-platform [--addr 127.0.0.1:0] [--referrals N]", noFolder, runDemoPlatform},
 	}
 }
 
@@ -71,6 +96,8 @@ func Usage() string {
 		b.WriteString("  " + commands[n].usage + "\n")
 	}
 	b.WriteString("\nWith no command, Referral Desk opens its window.\n")
+	b.WriteString("A locked data folder opens with the system keyring, else " + envPassphrase + ", else a passphrase typed in the terminal.\n")
+	b.WriteString("Exit status: 0 done, 1 failed, 3 locked (wrong passphrase, or none given).\n")
 	return b.String()
 }
 
@@ -79,6 +106,11 @@ type cmdline struct {
 	env     Env
 	dataDir string
 	app     *app.App
+	// secret is the passphrase (or recovery key) that unlocked or protected
+	// the data in this run; empty when the keyring's key unlocked it.
+	secret passphrase
+	// protectedNow: this run gave the data its passphrase and recovery key.
+	protectedNow bool
 }
 
 // Run runs one command line (without the program name) and returns the exit status.
@@ -89,18 +121,35 @@ func Run(args []string, env Env) int {
 	if env.Stderr == nil {
 		env.Stderr = os.Stderr
 	}
+	if env.Secrets == nil {
+		env.Secrets = SystemSecrets()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	c := &cmdline{env: env, dataDir: env.DataDir}
 	if err := run(ctx, c, args); err != nil {
-		explain := app.Explain
-		if c.app != nil {
-			explain = c.app.Explain // the cause goes to the data folder's log
+		fmt.Fprintln(env.Stderr, "referraldesk: "+oneLine(c.explain(err)))
+		if app.KindOf(err) == app.KindLocked {
+			return exitLocked
 		}
-		fmt.Fprintln(env.Stderr, "referraldesk: "+oneLine(explain(err)))
-		return 1
+		return exitFailed
 	}
 	return 0
+}
+
+// explain is the sentence for err: the command line's own when it has one
+// (saidError), else the app's. The app's Explain runs either way, so that
+// the cause goes to the data folder's log.
+func (c *cmdline) explain(err error) string {
+	explain := app.Explain
+	if c.app != nil {
+		explain = c.app.Explain
+	}
+	say := explain(err)
+	if s, ok := errors.AsType[*saidError](err); ok {
+		return s.say
+	}
+	return say
 }
 
 func run(ctx context.Context, c *cmdline, args []string) error {
@@ -124,26 +173,36 @@ func run(ctx context.Context, c *cmdline, args []string) error {
 		return usageError(fmt.Sprintf("unknown command %q", rest[0]))
 	}
 	c.dataDir = *dataDir
-	if rest[0] != "demo-platform" && rest[0] != "decode-qr" { // these need no data folder
-		if err := c.open(); err != nil {
+	if asksHelp(rest[1:]) { // before any passphrase is asked for
+		return usageError("usage: referraldesk " + cmd.usage)
+	}
+	switch cmd.folder {
+	case opensFolder:
+		err := c.open(ctx)
+		if c.app != nil {
+			defer c.app.Close(5 * time.Second)
+		}
+		if err != nil {
 			return err
 		}
-		defer c.app.Close(5 * time.Second)
+	case closedFolder:
+		if c.dataDir == "" {
+			return errNoDataDir
+		}
 	}
 	return cmd.run(ctx, c, rest[1:])
 }
 
-// open opens the database and the app over it.
-func (c *cmdline) open() error {
-	if c.dataDir == "" {
-		return usageError("no data folder: give --data-dir")
+var errNoDataDir = usageError("no data folder: give --data-dir")
+
+// asksHelp reports whether a command's arguments ask for its usage.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
 	}
-	a, err := app.Open(c.dataDir, app.Options{HTTP: c.env.HTTP, OpenBrowser: c.env.OpenBrowser})
-	if err != nil {
-		return err
-	}
-	c.app = a
-	return nil
+	return false
 }
 
 func (c *cmdline) printf(format string, args ...any) { fmt.Fprintf(c.env.Stdout, format, args...) }

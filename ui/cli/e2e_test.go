@@ -11,9 +11,15 @@ import (
 	"github.com/referraldesk/referraldesk/ui/cli"
 )
 
-// run runs one command line and returns its exit status and output.
+// run runs one command line and returns its exit status and output. An env
+// that names no Secrets gets withPassphrase(testPassphrase): the data folder
+// is protected (and then unlocked) by it, and the test reaches neither this
+// computer's keyring nor its terminal.
 func run(t *testing.T, env cli.Env, args ...string) (int, string, string) {
 	t.Helper()
+	if env.Secrets == nil {
+		env.Secrets = withPassphrase(testPassphrase)
+	}
 	var out, errOut bytes.Buffer
 	env.Stdout, env.Stderr = &out, &errOut
 	code := cli.Run(args, env)
