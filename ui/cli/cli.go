@@ -74,6 +74,7 @@ func init() {
 		"show":          {"show TASK", opensFolder, runShow},
 		"set-status":    {"set-status TASK STATUS [--reason TEXT]", opensFolder, runSetStatus},
 		"demo-platform": {"demo-platform [--addr 127.0.0.1:0] [--referrals N]", noFolder, runDemoPlatform},
+		"passphrase":    {"passphrase [--new-recovery-key]  (the new one from REFERRALDESK_NEW_PASSPHRASE, or typed twice)", opensFolder, runPassphrase},
 	}
 }
 
