@@ -75,6 +75,8 @@ func init() {
 		"set-status":    {"set-status TASK STATUS [--reason TEXT]", opensFolder, runSetStatus},
 		"demo-platform": {"demo-platform [--addr 127.0.0.1:0] [--referrals N]", noFolder, runDemoPlatform},
 		"passphrase":    {"passphrase [--new-recovery-key]  (the new one from REFERRALDESK_NEW_PASSPHRASE, or typed twice)", opensFolder, runPassphrase},
+		"backup":        {"backup FILE [--force]  (encrypted: opens with this data's passphrase or recovery key)", opensFolder, runBackup},
+		"restore":       {"restore FILE  (replaces the data; the data it replaces is kept beside it)", closedFolder, runRestore},
 	}
 }
 
