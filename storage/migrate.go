@@ -22,6 +22,7 @@ var migrations = []migration{
 	{"fewer inbox indexes", execSQL(schemaV3)},
 	{"inbox ranks", rankReferrals},
 	{"vault", execSQL(schemaV5)},
+	{"outbox claims", execSQL(schemaV6)},
 }
 
 func execSQL(stmts string) func(context.Context, *DB, *sql.Tx) error {
@@ -253,4 +254,12 @@ CREATE TABLE vault (
 	wrapped BLOB NOT NULL, -- keys.Vault as JSON: the data key under the passphrase and the recovery key
 	proof   BLOB NOT NULL  -- a known text sealed under the data key: tells this file's key from another
 );
+`
+
+// schemaV6 lets one process at a time send a change: a claim names the
+// process (claimed_by) and lasts until lease_until (timeText), after which a
+// claim left by a process that died may be taken over.
+const schemaV6 = `
+ALTER TABLE outbox ADD COLUMN claimed_by  TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';
 `

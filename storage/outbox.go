@@ -172,9 +172,101 @@ func (db *DB) MarkChange(ctx context.Context, id int64, st ChangeState, detail s
 	return nil
 }
 
+// markChange moves a change to st; leaving "sending" ends its claim.
 func (db *DB) markChange(ctx context.Context, tx *txn, id int64, st ChangeState, detail string) error {
 	return mustAffect(tx.ExecContext(ctx, `UPDATE outbox SET state = ?, detail = ?, updated_at = ?,
-		attempts = attempts + (? = 'sending') WHERE id = ?`, st, detail, timeText(db.now()), st, id))
+		attempts = attempts + (? = 'sending'),
+		claimed_by = CASE WHEN ? = 'sending' THEN claimed_by ELSE '' END,
+		lease_until = CASE WHEN ? = 'sending' THEN lease_until ELSE '' END
+		WHERE id = ?`, st, detail, timeText(db.now()), st, st, st, id))
+}
+
+// WaitsForEarlier reports whether change id follows a change of the same
+// Task that is still waiting to be sent.
+func (db *DB) WaitsForEarlier(ctx context.Context, id int64) (bool, error) {
+	var waits bool
+	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox e JOIN outbox c
+		ON e.source_id = c.source_id AND e.task_id = c.task_id
+		WHERE c.id = ? AND e.id < c.id AND e.state IN ('pending', 'sending'))`, id).Scan(&waits)
+	if err != nil {
+		return false, fmt.Errorf("storage: change %d: %w", id, err)
+	}
+	return waits, nil
+}
+
+// SettleFollowers gives the changes queued after change id for the same
+// Task state st and detail: they were made on top of it, which will not be
+// applied.
+func (db *DB) SettleFollowers(ctx context.Context, id int64, st ChangeState, detail string) error {
+	err := db.write(ctx, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, detail = ?, updated_at = ?
+			WHERE state = 'pending' AND id > ? AND (source_id, task_id) = (SELECT source_id, task_id FROM outbox WHERE id = ?)`,
+			st, detail, timeText(db.now()), id, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("storage: settle changes after %d: %w", id, err)
+	}
+	return nil
+}
+
+// WaitingChanges counts, by source, the changes waiting to be sent.
+func (db *DB) WaitingChanges(ctx context.Context) (map[int64]int, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT source_id, count(*) FROM outbox
+		WHERE state IN ('pending', 'sending') GROUP BY source_id`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: waiting changes: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("storage: waiting changes: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// passBaseVersion gives the change queued after change id for the same Task
+// (the next of a sequence made offline: accept, start, complete) the version
+// the platform gave the Task when it applied id: the next one was made on
+// top of this one, which had no version yet.
+func passBaseVersion(ctx context.Context, tx *txn, id int64, version string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE outbox SET base_version = ?
+		WHERE id = (SELECT n.id FROM outbox n JOIN outbox c ON n.source_id = c.source_id AND n.task_id = c.task_id
+			WHERE c.id = ? AND n.id > c.id AND n.state = 'pending' ORDER BY n.id LIMIT 1)`, version, id)
+	return err
+}
+
+// ClaimChange makes this process (claimer) the one sending change id, for
+// lease: it takes a pending change, or one whose sender's lease ran out (a
+// process that died while sending). ok is false when another process holds
+// it, or it is no longer waiting. The change comes back as it was before
+// the claim: its Attempts and State say whether an earlier attempt may have
+// reached the platform.
+func (db *DB) ClaimChange(ctx context.Context, id int64, claimer string, lease time.Duration) (c Change, ok bool, err error) {
+	now := db.now()
+	err = db.write(ctx, func(tx *txn) error {
+		c, err = db.scanChange(tx.QueryRowContext(ctx, changeSelect+` WHERE id = ?
+			AND (state = 'pending' OR (state = 'sending' AND (lease_until = '' OR lease_until < ?)))`, id, timeText(now)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok = true
+		return mustAffect(tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1,
+			claimed_by = ?, lease_until = ?, updated_at = ? WHERE id = ?`,
+			claimer, timeText(now.Add(lease)), timeText(now), id))
+	})
+	if err != nil {
+		return Change{}, false, fmt.Errorf("storage: claim change %d: %w", id, err)
+	}
+	return c, ok, nil
 }
 
 // CompleteChange, in one transaction, marks the change sent and stores the
@@ -199,6 +291,9 @@ func (db *DB) CompleteChange(ctx context.Context, id int64, task Resource, row R
 			return fmt.Errorf("task or row of another source than the change's (%d)", sourceID)
 		}
 		if err := db.markChange(ctx, tx, id, ChangeSent, ""); err != nil {
+			return err
+		}
+		if err := passBaseVersion(ctx, tx, id, task.VersionID); err != nil {
 			return err
 		}
 		if err := db.upsertResource(ctx, tx, task); err != nil {

@@ -158,3 +158,37 @@ func TestCompleteChangeIsAllOrNothing(t *testing.T) {
 		t.Errorf("the Task was stored: %v", err)
 	}
 }
+
+// One process at a time holds a change; a claim left by a process that
+// died is taken over once its lease runs out, and says it was attempted.
+func TestClaimChangeIsHeldUntilItsLeaseEnds(t *testing.T) {
+	db := openTest(t)
+	clock := &stepClock{next: t0}
+	db.now = clock.now
+	ctx := context.Background()
+	src := addSource(t, db, "https://a.example/fhir")
+	id, err := db.Enqueue(ctx, Change{SourceID: src, TaskID: "t1", ToStatus: "accepted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok, err := db.ClaimChange(ctx, id, "window", time.Minute)
+	if err != nil || !ok || c.Attempts != 0 || c.State != ChangePending {
+		t.Fatalf("the first claim: %+v, %v, %v", c, ok, err)
+	}
+	if _, ok, _ := db.ClaimChange(ctx, id, "cli", time.Minute); ok {
+		t.Fatal("a second process claimed a change the first holds")
+	}
+	clock.mu.Lock()
+	clock.next = clock.next.Add(2 * time.Minute) // the window died while sending
+	clock.mu.Unlock()
+	c, ok, err = db.ClaimChange(ctx, id, "cli", time.Minute)
+	if err != nil || !ok || c.State != ChangeSending || c.Attempts != 1 {
+		t.Fatalf("after the lease: %+v, %v, %v; want it taken over, as sending once before", c, ok, err)
+	}
+	if err := db.MarkChange(ctx, id, ChangeSent, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.ClaimChange(ctx, id, "window", time.Minute); ok {
+		t.Error("a sent change was claimed again")
+	}
+}

@@ -32,6 +32,7 @@ type Referral struct {
 	FocusRef                 string
 	PatientRef               string
 	Pending                  bool      // computed on read: an outbox change for this task is pending/sending
+	Projected                string    // computed on read: the status the last change waiting to be sent asks for; "" when none waits
 	Damaged                  bool      // computed on read: Person or Need did not open (ErrDamaged) and are empty
 	SeenAt                   time.Time // when the case worker last opened it (zero = unread)
 	ReceivedAt               time.Time // when Referral Desk first stored it
@@ -261,20 +262,21 @@ const referralSelect = `SELECT r.source_id, r.task_id, r.status, r.priority, r.s
 	r.person, r.need, r.category,
 	r.requester, r.authored_on, r.last_updated, r.version_id, r.do_not_contact, r.consent, r.focus_ref,
 	r.patient_ref, r.seen_at, r.received_at,
-	EXISTS (SELECT 1 FROM outbox o WHERE o.source_id = r.source_id AND o.task_id = r.task_id
-		AND o.state IN ('pending', 'sending'))
+	(SELECT o.to_status FROM outbox o WHERE o.source_id = r.source_id AND o.task_id = r.task_id
+		AND o.state IN ('pending', 'sending') ORDER BY o.id DESC LIMIT 1)
 	FROM referrals r`
 
 func (db *DB) scanReferral(sc interface{ Scan(...any) error }) (Referral, error) {
 	var r Referral
 	var person, need []byte
-	var seen, received sql.NullString
+	var seen, received, projected sql.NullString
 	err := sc.Scan(&r.SourceID, &r.TaskID, &r.Status, &r.Priority, &r.StatusRank, &r.PriorityRank, &person, &need, &r.Category,
 		&r.Requester, &r.AuthoredOn, &r.LastUpdated, &r.VersionID, &r.DoNotContact, &r.Consent, &r.FocusRef,
-		&r.PatientRef, &seen, &received, &r.Pending)
+		&r.PatientRef, &seen, &received, &projected)
 	if err != nil {
 		return Referral{}, err
 	}
+	r.Projected, r.Pending = projected.String, projected.String != ""
 	if r.Person, r.Need, r.Damaged, err = db.openPersonNeed(r.SourceID, r.TaskID, person, need); err != nil {
 		return Referral{}, err
 	}
