@@ -209,6 +209,22 @@ func (c *Client) Read(ctx context.Context, typ, id string) (Resource, error) {
 	return r, err
 }
 
+// VRead fetches one version of a resource (its history, where the platform
+// keeps it).
+func (c *Client) VRead(ctx context.Context, typ, id, version string) (Resource, error) {
+	op := "read " + typ + "/" + id + " version " + version
+	path := typ + "/" + url.PathEscape(id) + "/_history/" + url.PathEscape(version)
+	_, data, err := c.do(ctx, op, http.MethodGet, c.url(path, nil), nil, nil)
+	if err != nil {
+		return Resource{}, err
+	}
+	r, err := resourceFrom(op, data)
+	if err == nil && (r.Type != typ || r.ID != id || r.Meta.VersionID != version) {
+		err = &Error{Op: op, Kind: KindBadResponse, Err: fmt.Errorf("server answered with %s version %s", r.Ref(), r.Meta.VersionID)}
+	}
+	return r, err
+}
+
 // ErrNoBaseVersion matches (errors.Is) an update Update refused to send:
 // it named no version it was based on, so it could overwrite a change made
 // meanwhile on the server.

@@ -1,8 +1,11 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // TaskUpdate is the change a recipient may make to a referral Task it owns:
@@ -60,4 +63,39 @@ func ApplyTaskUpdate(latest []byte, u TaskUpdate) ([]byte, error) {
 		set = append(set, Member{Name: "output", Value: append(all, ']')})
 	}
 	return SetMembers(latest, set, remove...)
+}
+
+// workflowMembers are the members of a Task its recipient writes (the IG:
+// status, statusReason, output).
+var workflowMembers = []string{"status", "statusReason", "output"}
+
+// SameWorkflow reports whether two copies of a Task agree on what its
+// recipient writes, whatever else differs between them (a requester's note,
+// a description, tags). Members are compared as JSON values, so spacing and
+// member order do not count.
+func SameWorkflow(a, b []byte) bool {
+	for _, name := range workflowMembers {
+		va, errA := GetMember(a, name)
+		vb, errB := GetMember(b, name)
+		if errA != nil || errB != nil || !sameJSON(va, vb) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameJSON compares two JSON values in their canonical form (RFC 8785);
+// absent and null are the same.
+func sameJSON(a, b []byte) bool {
+	ca, cb := jsontext.Value(bytes.Clone(a)), jsontext.Value(bytes.Clone(b))
+	if len(ca) == 0 {
+		ca = jsontext.Value("null")
+	}
+	if len(cb) == 0 {
+		cb = jsontext.Value("null")
+	}
+	if ca.Canonicalize() != nil || cb.Canonicalize() != nil {
+		return false
+	}
+	return bytes.Equal(ca, cb)
 }
