@@ -91,18 +91,22 @@ func (a *App) SetStatus(ctx context.Context, source int64, taskID, to, reason st
 		return Outcome{}, err
 	}
 	reason = strings.TrimSpace(reason)
-	if !CanMove(row.Status, to) {
+	// Changes made while earlier ones wait (offline: accept, then start,
+	// then complete) follow from the status those will leave, and take
+	// their base version when the one before is applied.
+	from, base := row.Status, row.VersionID
+	if row.Pending {
+		from, base = row.Projected, ""
+	}
+	if !CanMove(from, to) {
 		return Outcome{}, &Error{Op: "set status", Kind: KindInvalid, Reason: reasonCannotMove,
-			Status: strings.ToLower(StatusLabel(row.Status)), To: strings.ToLower(StatusLabel(to))}
+			Status: strings.ToLower(StatusLabel(from)), To: strings.ToLower(StatusLabel(to))}
 	}
 	if NeedsReason(to) && reason == "" {
-		return Outcome{}, &Error{Op: "set status", Kind: KindInvalid, Reason: reasonNeedsReason, Action: ActionName(row.Status, to)}
+		return Outcome{}, &Error{Op: "set status", Kind: KindInvalid, Reason: reasonNeedsReason, Action: ActionName(from, to)}
 	}
-	if row.Pending {
-		return Outcome{}, &Error{Op: "set status", Kind: KindInvalid, Reason: reasonStillPending}
-	}
-	c := storage.Change{SourceID: source, TaskID: taskID, FromStatus: row.Status, ToStatus: to,
-		Reason: reason, BaseVersion: row.VersionID, State: storage.ChangePending}
+	c := storage.Change{SourceID: source, TaskID: taskID, FromStatus: from, ToStatus: to,
+		Reason: reason, BaseVersion: base, State: storage.ChangePending}
 	if c.ID, err = a.store.Enqueue(ctx, c); err != nil {
 		return Outcome{}, err
 	}
@@ -111,7 +115,34 @@ func (a *App) SetStatus(ctx context.Context, source int64, taskID, to, reason st
 		a.noteFailure(ctx, source, err)
 		return a.queued(ctx, c.ID, err)
 	}
-	return a.send(ctx, s, c)
+	return a.sendTask(ctx, s, c.ID)
+}
+
+// sendTask sends the changes waiting for a Task, oldest first, and reports
+// on last, the one just made.
+func (a *App) sendTask(ctx context.Context, s *session, last int64) (Outcome, error) {
+	changes, err := a.store.PendingChanges(ctx, s.src.ID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	mine, err := a.store.Change(ctx, last)
+	if err != nil {
+		return Outcome{}, err
+	}
+	for _, c := range changes {
+		if c.TaskID != mine.TaskID || c.ID > last {
+			continue
+		}
+		o, err := a.send(ctx, s, c)
+		if err != nil || c.ID == last {
+			return o, err
+		}
+		if o.Change.State != ChangeSent {
+			break // the rest wait for it, or were settled with it
+		}
+	}
+	c, err := a.store.Change(ctx, last)
+	return Outcome{Change: changeOf(c)}, err
 }
 
 // queued reports a change left in the queue after err.
@@ -144,7 +175,7 @@ func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) erro
 		case ChangeRefused:
 			rep.Refused++
 		default:
-			return nil
+			return nil // not now; or another process is sending it
 		}
 	}
 	return nil
@@ -156,47 +187,106 @@ func (a *App) sendPending(ctx context.Context, s *session, rep *SyncReport) erro
 // on. Errors that mean "not now" leave the change queued and return no error;
 // losing the sign-in returns the error after queueing.
 func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, error) {
+	id := c.ID
+	if waits, err := a.store.WaitsForEarlier(ctx, id); err != nil || waits {
+		// The change before it in a sequence is not applied yet: it waits.
+		return a.current(ctx, id, err)
+	}
+	// Only one process sends a change: the window and a command line may
+	// both be sending this platform's queue.
+	c, ok, err := a.store.ClaimChange(ctx, id, a.claimer, sendLease)
+	if err != nil || !ok {
+		return a.current(ctx, id, err)
+	}
 	// A previous attempt may have reached the platform: one interrupted by a
 	// crash (still "sending") or one whose answer was lost (any attempt).
 	resumed := c.State == storage.ChangeSending || c.Attempts > 0
-	if err := a.store.MarkChange(ctx, c.ID, storage.ChangeSending, ""); err != nil {
-		return Outcome{}, err
-	}
 	latest, err := s.fhir.Read(ctx, "Task", c.TaskID)
 	if err != nil {
 		return a.failed(ctx, s, c, err)
 	}
-	if latest.Meta.VersionID != c.BaseVersion {
-		t, _ := fhir.As[fhir.Task](latest)
-		if resumed && t.Status == c.ToStatus {
-			// The interrupted attempt did reach the platform: do not send twice.
-			return a.confirmed(ctx, s, c, latest)
+	for tries := 1; ; tries++ {
+		if latest.Meta.VersionID != c.BaseVersion {
+			t, _ := fhir.As[fhir.Task](latest)
+			switch {
+			case resumed && t.Status == c.ToStatus:
+				// The interrupted attempt did reach the platform: do not send twice.
+				return a.confirmed(ctx, s, c, latest)
+			case tries > 2 || !a.onlyOthersChanged(ctx, s, c, latest):
+				return a.conflict(ctx, s, c, latest, t.Status)
+			}
+			// Their edit touched nothing a receiver writes: apply ours on top.
 		}
-		return a.conflict(ctx, s, c, latest, t.Status)
+		updated, err := a.update(ctx, s, c, latest)
+		if KindOf(err) != KindConflict {
+			return a.settled(ctx, s, c, updated, err)
+		}
+		// Changed between our read and our update (412): look again.
+		if latest, err = s.fhir.Read(ctx, "Task", c.TaskID); err != nil {
+			return a.conflict(ctx, s, c, fhir.Resource{}, "")
+		}
 	}
+}
+
+// update PUTs the change on top of the platform's copy latest, with
+// If-Match on latest's version: only status, statusReason and output change.
+func (a *App) update(ctx context.Context, s *session, c storage.Change, latest fhir.Resource) (fhir.Resource, error) {
 	body, err := fhir.ApplyTaskUpdate(latest.Raw, fhir.TaskUpdate{Status: c.ToStatus, Reason: c.Reason})
 	if err != nil {
-		return a.refused(ctx, c, &Error{Op: "send a change", Kind: KindDamaged, Reason: reasonTaskUnreadable, Err: err})
+		return fhir.Resource{}, &Error{Op: "send a change", Kind: KindDamaged, Reason: reasonTaskUnreadable, Err: err}
 	}
-	updated, err := s.fhir.Update(ctx, "Task", c.TaskID, body, c.BaseVersion)
-	if errors.Is(err, fhir.ErrNoBaseVersion) {
+	return s.fhir.Update(ctx, "Task", c.TaskID, body, latest.Meta.VersionID)
+}
+
+// settled records what the platform answered to an update.
+func (a *App) settled(ctx context.Context, s *session, c storage.Change, updated fhir.Resource, err error) (Outcome, error) {
+	switch {
+	case err == nil:
+		return a.confirmed(ctx, s, c, updated)
+	case errors.Is(err, fhir.ErrNoBaseVersion):
 		// Neither our copy nor the platform's has a version: sent without
 		// one, the change could overwrite another's. Kept queued, it would
 		// wait forever on a platform that keeps no versions, and lock the
 		// referral against any other change: it is refused, saying why.
 		return a.refused(ctx, c, &Error{Op: "send a change", Kind: KindUnsafe, Reason: reasonNoVersion, Err: err})
+	case KindOf(err) == KindDamaged:
+		return a.refused(ctx, c, err)
 	}
+	return a.failed(ctx, s, c, err)
+}
+
+// sendLease is how long a claim on a change lasts: longer than any send
+// (a read and an update, each under the client's timeout), short enough
+// that a change claimed by a process that died is sent within minutes.
+const sendLease = 3 * time.Minute
+
+// current reports a change as it stands, for one another process is
+// sending (or err).
+func (a *App) current(ctx context.Context, id int64, err error) (Outcome, error) {
 	if err != nil {
-		if KindOf(err) == KindConflict {
-			if fresh, rerr := s.fhir.Read(ctx, "Task", c.TaskID); rerr == nil {
-				t, _ := fhir.As[fhir.Task](fresh)
-				return a.conflict(ctx, s, c, fresh, t.Status)
-			}
-			return a.conflict(ctx, s, c, fhir.Resource{}, "")
-		}
-		return a.failed(ctx, s, c, err)
+		return Outcome{}, err
 	}
-	return a.confirmed(ctx, s, c, updated)
+	c, err := a.store.Change(ctx, id)
+	return Outcome{Change: changeOf(c)}, err
+}
+
+// onlyOthersChanged reports whether the platform's newer copy of a Task
+// differs from the version the case worker acted on only in what a
+// receiver does not write (notes, descriptions, tags…): then the change is
+// applied on top of it instead of being taken as a conflict. The version
+// acted on is our stored copy when it is still that version, else the
+// platform's own record of it (vread); unknown, it is a conflict.
+func (a *App) onlyOthersChanged(ctx context.Context, s *session, c storage.Change, latest fhir.Resource) bool {
+	var acted fhir.Resource
+	if stored, err := a.store.Resource(ctx, s.src.ID, "Task", c.TaskID); err == nil && stored.VersionID == c.BaseVersion {
+		acted, err = fhir.ParseResource(stored.JSON)
+		if err != nil {
+			return false
+		}
+	} else if acted, err = s.fhir.VRead(ctx, "Task", c.TaskID, c.BaseVersion); err != nil {
+		return false
+	}
+	return fhir.SameWorkflow(acted.Raw, latest.Raw)
 }
 
 // confirmed records a change the platform has applied, with its copy of the Task.
@@ -230,6 +320,9 @@ func (a *App) conflict(ctx context.Context, s *session, c storage.Change, latest
 	if err := a.store.MarkChange(ctx, c.ID, storage.ChangeConflict, Explain(why)); err != nil {
 		return Outcome{}, err
 	}
+	if err := a.store.SettleFollowers(ctx, c.ID, storage.ChangeConflict, say(reasonEarlierNotSent)); err != nil {
+		return Outcome{}, err
+	}
 	c, err := a.store.Change(ctx, c.ID)
 	return Outcome{Change: changeOf(c)}, err
 }
@@ -237,6 +330,9 @@ func (a *App) conflict(ctx context.Context, s *session, c storage.Change, latest
 // refused records a change the platform (or the data) will not take as it is.
 func (a *App) refused(ctx context.Context, c storage.Change, err error) (Outcome, error) {
 	if merr := a.store.MarkChange(ctx, c.ID, storage.ChangeRefused, Explain(err)); merr != nil {
+		return Outcome{}, merr
+	}
+	if merr := a.store.SettleFollowers(ctx, c.ID, storage.ChangeRefused, say(reasonEarlierNotSent)); merr != nil {
 		return Outcome{}, merr
 	}
 	c, merr := a.store.Change(ctx, c.ID)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -68,6 +69,9 @@ type App struct {
 	// dbPath is the database Open opened, which SetUp encrypts in place.
 	dbPath  string
 	keyring Keyring
+	// claimer names this App when it claims a change to send (the window
+	// and a command line are each one).
+	claimer string
 
 	mu       sync.Mutex
 	sessions map[int64]*session    // signed-in clients per source
@@ -77,7 +81,7 @@ type App struct {
 // New returns an App over an open store.
 func New(o Options) *App {
 	a := &App{store: o.Store, hc: o.HTTP, open: o.OpenBrowser, now: o.Now, wait: o.SignInWait, page: o.PageSize,
-		log: o.Log, keyring: o.Keyring, sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
+		log: o.Log, keyring: o.Keyring, claimer: rand.Text(), sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
 	if a.log == nil {
 		a.log = DiscardLog()
 	}

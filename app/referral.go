@@ -25,6 +25,7 @@ type Referral struct {
 	DoNotContact bool   // the person must not be contacted
 	Consent      string // "active" | "inactive" | "none"
 	Pending      bool   // a change to it is waiting to be sent
+	Projected    string // the status the changes waiting to be sent will leave it in; "" when none waits
 	Damaged      bool   // its person and need, as saved here, could not be read: the next sync rewrites them
 	SeenAt       time.Time
 	ReceivedAt   time.Time // when Referral Desk first stored it
@@ -34,7 +35,7 @@ type Referral struct {
 func referralOf(r storage.Referral) Referral {
 	return Referral{SourceID: r.SourceID, TaskID: r.TaskID, Status: r.Status, Priority: r.Priority,
 		Person: r.Person, Need: r.Need, Category: r.Category, Requester: r.Requester, AuthoredOn: r.AuthoredOn,
-		VersionID: r.VersionID, DoNotContact: r.DoNotContact, Consent: r.Consent, Pending: r.Pending, Damaged: r.Damaged,
+		VersionID: r.VersionID, DoNotContact: r.DoNotContact, Consent: r.Consent, Pending: r.Pending, Projected: r.Projected, Damaged: r.Damaged,
 		SeenAt: r.SeenAt, ReceivedAt: r.ReceivedAt}
 }
 

@@ -26,7 +26,7 @@ const (
 	reasonAmbiguousTask    Reason = "referral id on several platforms"
 	reasonCannotMove       Reason = "status move not allowed"
 	reasonNeedsReason      Reason = "no reason given"
-	reasonStillPending     Reason = "an earlier change is pending"
+	reasonEarlierNotSent   Reason = "an earlier change was not sent"
 	reasonTaskUnreadable   Reason = "task not readable"
 	reasonNoVersion        Reason = "task has no version"
 	reasonConflict         Reason = "changed on the platform first"
@@ -119,7 +119,7 @@ var sentences = map[Reason]string{
 	reasonAmbiguousTask:    "Several platforms have a referral {quoted}; say which: {list}.",
 	reasonCannotMove:       "A referral that is {status} cannot be moved to {to}.",
 	reasonNeedsReason:      "Say why ({action} needs a reason the requester will see).",
-	reasonStillPending:     "An earlier change to this referral is still waiting to be sent.",
+	reasonEarlierNotSent:   "Not sent: the change before it, made on this referral here, was not sent.",
 	reasonTaskUnreadable:   "This referral's data on the platform could not be read, so the change was not sent.",
 	reasonNoVersion:        "The platform gave this referral no version number, so Referral Desk cannot be sure the change would not overwrite someone else's, and did not send it. Tell the requester, or make the change on the platform itself.",
 	reasonConflict:         "Someone changed this referral on the platform after you opened it. Your change ({action}) was not sent. Look at the referral again and decide.",

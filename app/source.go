@@ -21,6 +21,7 @@ type Source struct {
 	StateDetail  string    // why it cannot be synced, or which permissions the sign-in lacks
 	Watermark    string    // the platform's time of the last complete sync; "" = never
 	LastSyncAt   time.Time // local time of the last complete sync; zero = never
+	Waiting      int       // changes made here waiting to be sent to it
 }
 
 // SourceState says whether a platform can be synced.
@@ -66,9 +67,14 @@ func (a *App) Sources(ctx context.Context) ([]Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	waiting, err := a.store.WaitingChanges(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Source, len(rows))
 	for i, s := range rows {
 		out[i] = sourceOf(s)
+		out[i].Waiting = waiting[s.ID]
 	}
 	return out, nil
 }

@@ -225,10 +225,12 @@ func TestStaleVersionIsAConflictAndOverwritesNothing(t *testing.T) {
 	src := w.connect(app.ConnectOptions{})
 	w.sync(src.ID)
 	r := w.firstWithStatus("requested")
-	// The requester edits the Task between Referral Desk's read and its PUT: the PUT carries a stale If-Match.
+	// The requester cancels the Task between Referral Desk's read and its
+	// PUT: the PUT carries a stale If-Match, and the status moved.
 	w.server.SetFault(func(rw http.ResponseWriter, req *http.Request) bool {
 		if req.Method == http.MethodPut {
 			w.server.UpdateAsRequester("Task", r.TaskID, func(m map[string]any) {
+				m["status"] = "cancelled"
 				m["note"] = []any{map[string]any{"text": "Person moved; new address on file"}}
 			})
 			w.server.SetFault(nil)
@@ -246,7 +248,7 @@ func TestStaleVersionIsAConflictAndOverwritesNothing(t *testing.T) {
 		t.Errorf("conflict message %q does not say what happened", out.Message())
 	}
 	m := w.platformTask(r.TaskID)
-	if m["status"] != "requested" || !strings.Contains(fmtJSON(m["note"]), "Person moved") {
+	if m["status"] != "cancelled" || !strings.Contains(fmtJSON(m["note"]), "Person moved") {
 		t.Errorf("the platform copy was overwritten: status %v, note %v", m["status"], m["note"])
 	}
 	row, _ := w.app.FindReferral(w.ctx, r.TaskID)

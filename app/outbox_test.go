@@ -1,0 +1,167 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/referraldesk/referraldesk/app"
+	"github.com/referraldesk/referraldesk/fhir/fhirtest"
+	"github.com/referraldesk/referraldesk/storage"
+)
+
+// offline makes the platform's FHIR API answer 503 until back is called.
+func offline(w *world) (back func()) {
+	w.server.SetFault(func(rw http.ResponseWriter, r *http.Request) bool {
+		if strings.HasPrefix(r.URL.Path, "/fhir/") {
+			http.Error(rw, "down for maintenance", http.StatusServiceUnavailable)
+			return true
+		}
+		return false
+	})
+	return func() { w.server.SetFault(nil) }
+}
+
+// A requester's edit of something a receiver never writes (a note) between
+// Referral Desk's read and its update is no conflict: the change is applied
+// on top of it, and the note stays.
+func TestAnUnrelatedEditIsRebasedNotAConflict(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := w.firstWithStatus("requested")
+	w.server.SetFault(func(rw http.ResponseWriter, req *http.Request) bool {
+		if req.Method == http.MethodPut {
+			w.server.UpdateAsRequester("Task", r.TaskID, func(m map[string]any) {
+				m["note"] = []any{map[string]any{"text": "Bring ID to the first visit"}}
+			})
+			w.server.SetFault(nil)
+		}
+		return false
+	})
+	out, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", "")
+	if err != nil || !out.Sent {
+		t.Fatalf("accept after an unrelated edit: %q (%s), %v; want it sent", out.Change.State, out.Message(), err)
+	}
+	m := w.platformTask(r.TaskID)
+	if m["status"] != "accepted" || !strings.Contains(fmtJSON(m["note"]), "Bring ID") {
+		t.Errorf("the platform's copy: status %v, note %v; want accepted with the requester's note kept", m["status"], m["note"])
+	}
+}
+
+// Offline, a case worker accepts, starts and completes a referral; the
+// inbox shows where it will stand, the platform how many changes wait, and
+// one sync sends all three, in order.
+func TestAnOfflineSequenceIsSentInOrder(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := w.firstWithStatus("requested")
+	back := offline(w)
+	for _, to := range []string{"accepted", "in-progress", "completed"} {
+		out, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, to, "")
+		if err != nil || out.Sent {
+			t.Fatalf("%s offline: %+v, %v; want it queued", to, out, err)
+		}
+	}
+	if _, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", ""); app.KindOf(err) != app.KindInvalid {
+		t.Errorf("accepting what will be completed: %v; want it refused", err)
+	}
+	row := inboxRow(t, w, r.TaskID)
+	if row.Status != "requested" || row.Projected != "completed" || !row.Pending {
+		t.Errorf("the inbox row: status %q, projected %q, pending %v", row.Status, row.Projected, row.Pending)
+	}
+	if srcs, err := w.app.Sources(w.ctx); err != nil || srcs[0].Waiting != 3 {
+		t.Errorf("the platform's waiting changes: %+v, %v; want 3", srcs, err)
+	}
+	back()
+	rep := w.sync(src.ID)
+	if rep.Sent != 3 || rep.Conflicts+rep.Refused != 0 {
+		t.Fatalf("the sync sent %d, conflicts %d, refused %d; want the three sent", rep.Sent, rep.Conflicts, rep.Refused)
+	}
+	if m := w.platformTask(r.TaskID); m["status"] != "completed" {
+		t.Errorf("the platform's Task is %v; want completed", m["status"])
+	}
+	changes, err := w.store.ChangesForTask(w.ctx, src.ID, r.TaskID)
+	if err != nil || len(changes) != 3 {
+		t.Fatalf("changes: %v, %v", changes, err)
+	}
+	for i, c := range changes {
+		if c.State != storage.ChangeSent || (i > 0 && c.BaseVersion == changes[i-1].BaseVersion) {
+			t.Errorf("change %d (%s): %s on version %q", i, c.ToStatus, c.State, c.BaseVersion)
+		}
+	}
+}
+
+// A change the platform refuses settles those queued after it on the same
+// referral: they were made on top of it.
+func TestARefusedChangeSettlesTheOnesAfterIt(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := w.firstWithStatus("requested")
+	back := offline(w)
+	w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", "")
+	w.app.SetStatus(w.ctx, src.ID, r.TaskID, "in-progress", "")
+	back()
+	w.server.UpdateAsRequester("Task", r.TaskID, func(m map[string]any) { m["status"] = "cancelled" })
+	rep, _ := w.app.Sync(w.ctx, src.ID)
+	changes, _ := w.store.ChangesForTask(w.ctx, src.ID, r.TaskID)
+	if rep.Sent != 0 || len(changes) != 2 || changes[0].State != storage.ChangeConflict || changes[1].State != storage.ChangeConflict {
+		t.Fatalf("after the requester cancelled: sent %d, changes %+v; want both in conflict", rep.Sent, changes)
+	}
+	if !strings.Contains(changes[1].Detail, "change before it") {
+		t.Errorf("the second change says %q; want it to say the one before was not sent", changes[1].Detail)
+	}
+}
+
+// Two processes (the window and a command line) syncing the same folder at
+// once send each queued change once, and neither takes the other's
+// success for a conflict.
+func TestTwoSendersNeverSendAChangeTwice(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 40})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	refs, err := w.app.Inbox(w.ctx, app.InboxFilter{Statuses: []string{"requested"}})
+	if err != nil || len(refs) < 5 {
+		t.Fatalf("requested referrals: %d, %v", len(refs), err)
+	}
+	refs = refs[:5]
+	back := offline(w)
+	for _, r := range refs {
+		w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", "")
+	}
+	back()
+	other, err := storage.Open(w.dbPath, storage.WithClock(w.clock.Now)) // one clock, as two processes share the system's
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	second := app.New(app.Options{Store: other, Now: w.clock.Now})
+	w.server.ResetRequests()
+	var wg sync.WaitGroup
+	for _, a := range []*app.App{w.app, second} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.SyncAll(w.ctx)
+		}()
+	}
+	wg.Wait()
+	puts := map[string]int{}
+	for _, req := range w.server.Requests() {
+		if req.Method == http.MethodPut {
+			puts[req.Path]++
+		}
+	}
+	for _, r := range refs {
+		if n := puts["/fhir/Task/"+r.TaskID]; n != 1 {
+			t.Errorf("Task/%s was updated %d times; want once", r.TaskID, n)
+		}
+		changes, _ := w.store.ChangesForTask(w.ctx, src.ID, r.TaskID)
+		if len(changes) != 1 || changes[0].State != storage.ChangeSent {
+			t.Errorf("Task/%s: %+v; want its change sent", r.TaskID, changes)
+		}
+	}
+}
