@@ -117,7 +117,8 @@ type Server struct {
 	signer jose.Signer
 	jwks   jose.JSONWebKeySet
 
-	fault atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
+	fault          atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
+	requesterEdits atomic.Int64 // numbers EditTaskAsRequester's edits
 
 	logMu    sync.Mutex
 	requests []Request
