@@ -111,6 +111,8 @@ func (s *Server) dispatch(c *caller, r *http.Request) reply {
 		return s.read(c, typ, segs[1], "", r.Header.Get("If-None-Match"))
 	case len(segs) == 2 && r.Method == http.MethodPut && typ == "Task":
 		return s.updateTask(c, segs[1], r)
+	case len(segs) == 3 && segs[2] == "_history" && r.Method == http.MethodGet:
+		return s.history(c, typ, segs[1])
 	case len(segs) == 4 && segs[2] == "_history" && r.Method == http.MethodGet:
 		return s.read(c, typ, segs[1], segs[3], r.Header.Get("If-None-Match"))
 	}

@@ -68,8 +68,9 @@ func (s *Server) batchEntry(c *caller, e fhir.BundleEntry, strict bool) fhir.Bun
 	return out
 }
 
-// batchGet answers one GET of a batch: [type]/[id], [type]/[id]/_history/[vid]
-// or [type]?[params], relative or absolute on this server.
+// batchGet answers one GET of a batch: [type]/[id], [type]/[id]/_history,
+// [type]/[id]/_history/[vid] or [type]?[params], relative or absolute on
+// this server.
 func (s *Server) batchGet(c *caller, target string, strict bool) reply {
 	rel, found := strings.CutPrefix(target, s.FHIRBase()+"/")
 	if !found && strings.Contains(target, "://") {
@@ -90,6 +91,8 @@ func (s *Server) batchGet(c *caller, target string, strict bool) reply {
 		return s.search(c, segs[0], pairs, strict)
 	case len(segs) == 2:
 		return s.read(c, segs[0], segs[1], "", "")
+	case len(segs) == 3 && segs[2] == "_history":
+		return s.history(c, segs[0], segs[1])
 	case len(segs) == 4 && segs[2] == "_history":
 		return s.read(c, segs[0], segs[1], segs[3], "")
 	}

@@ -77,16 +77,24 @@ func (s *Server) capabilityStatement(w http.ResponseWriter, r *http.Request) {
 		if typ == "Task" {
 			interactions = append(interactions, map[string]any{"code": "update"})
 		}
-		if creatable[typ] != nil {
+		canCreate := creatable[typ] != nil
+		if canCreate {
 			interactions = append(interactions, map[string]any{"code": "create"})
+		}
+		if typ == "Task" && s.opts.CompleteCapabilityStatement {
+			interactions = append(interactions, map[string]any{"code": "history-instance"})
 		}
 		params := []map[string]any{
 			{"name": "_id", "type": "token"},
 			{"name": "_lastUpdated", "type": "date"},
 		}
+		listed := searchParams[typ]
+		if s.opts.CompleteCapabilityStatement {
+			listed = merge(listed, addedParams[typ])
+		}
 		var includes []string
-		for _, name := range sortedKeys(searchParams[typ]) {
-			p := searchParams[typ][name]
+		for _, name := range sortedKeys(listed) {
+			p := listed[name]
 			kind := "token"
 			if p.kind == refParam {
 				kind = "reference"
@@ -100,7 +108,7 @@ func (s *Server) capabilityStatement(w http.ResponseWriter, r *http.Request) {
 			"versioning":        "versioned",
 			"readHistory":       true,
 			"updateCreate":      false,
-			"conditionalCreate": creatable[typ] != nil,
+			"conditionalCreate": canCreate,
 			"searchParam":       params,
 		}
 		if len(includes) > 0 {

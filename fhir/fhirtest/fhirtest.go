@@ -68,6 +68,17 @@ type Options struct {
 	// PageSize is the default page size of searches (default 50); _count is
 	// honoured up to 1000.
 	PageSize int
+
+	// The options below switch on IG 3.0.0 ("Close the loop") features. Off,
+	// the platform serves the same /metadata and referrals as before them:
+	// the app's tests and golden screenshots count and read those.
+
+	// CompleteCapabilityStatement makes /metadata also list what the
+	// platform serves that was added after the app's tests pinned /metadata:
+	// history-instance of Task and the identifier search parameter of
+	// Procedure and Observation. The default statement lags behind what is
+	// served, as real platforms' statements often do.
+	CompleteCapabilityStatement bool
 }
 
 func (o Options) withDefaults() Options {

@@ -15,6 +15,7 @@ type paramKind int
 const (
 	tokenParam paramKind = iota
 	refParam
+	identifierParam // a token parameter over Identifier: system|value
 )
 
 // searchParam is a search parameter that reads one top-level element.
@@ -31,6 +32,7 @@ var (
 	ref         = func(e string) searchParam { return searchParam{kind: refParam, element: e} }
 	refTo       = func(e, t string) searchParam { return searchParam{kind: refParam, element: e, target: t} }
 	token       = func(e string) searchParam { return searchParam{kind: tokenParam, element: e} }
+	ident       = func(e string) searchParam { return searchParam{kind: identifierParam, element: e} }
 	subjectRefs = map[string]searchParam{"subject": ref("subject"), "patient": refTo("subject", "Patient")}
 )
 
@@ -76,6 +78,26 @@ var searchParams = map[string]map[string]searchParam{
 	"HealthcareService": {"organization": refTo("providedBy", "Organization")},
 }
 
+// addedParams are parameters added after the app's tests pinned /metadata
+// (compat_test.go). They work on every platform; /metadata lists them only
+// with Options.CompleteCapabilityStatement. identifier lets a client that
+// posts a Procedure or Observation with its own business identifier find
+// it again, and make the create conditional (If-None-Exist), after an
+// interruption.
+var addedParams = map[string]map[string]searchParam{
+	"Procedure":   {"identifier": ident("identifier")},
+	"Observation": {"identifier": ident("identifier")},
+}
+
+// lookupParam finds the search parameter name of typ.
+func lookupParam(typ, name string) (searchParam, bool) {
+	if p, ok := searchParams[typ][name]; ok {
+		return p, true
+	}
+	p, ok := addedParams[typ][name]
+	return p, ok
+}
+
 // merge is a new map with the entries of a and b (b wins).
 func merge[V any](a, b map[string]V) map[string]V {
 	out := make(map[string]V, len(a)+len(b))
@@ -97,14 +119,19 @@ func (s *Server) paramFilter(p searchParam, modifier, value string) (filter, err
 		}
 		return func(v *version) bool { return isEmpty(v.doc[p.element]) == want }, nil
 	}
-	if p.kind == tokenParam {
+	switch p.kind {
+	case tokenParam, identifierParam:
 		if modifier != "" {
 			return nil, fmt.Errorf("modifier :%s is not supported", modifier)
 		}
 		values := strings.Split(value, ",")
+		read, match := tokens, tokenValue.matches
+		if p.kind == identifierParam {
+			read, match = identifiers, tokenValue.matchesIdentifier
+		}
 		return func(v *version) bool {
-			for _, t := range tokens(v.doc[p.element]) {
-				if slices.ContainsFunc(values, t.matches) {
+			for _, t := range read(v.doc[p.element]) {
+				if slices.ContainsFunc(values, func(q string) bool { return match(t, q) }) {
 					return true
 				}
 			}
@@ -197,6 +224,34 @@ func (t tokenValue) matches(q string) bool {
 	}
 	// A plain code element has no system of its own: its system is implied.
 	return t.code == code && (t.system == system || (t.system == "" && system != ""))
+}
+
+// identifiers lists the system|value of an element holding an Identifier or
+// a list of them.
+func identifiers(e any) []tokenValue {
+	var out []tokenValue
+	for _, x := range list(e) {
+		if m, ok := x.(map[string]any); ok {
+			system, _ := m["system"].(string)
+			value, _ := m["value"].(string)
+			out = append(out, tokenValue{system, value})
+		}
+	}
+	return out
+}
+
+// matchesIdentifier implements identifier search values: value,
+// system|value, |value (no system) and system|. Unlike a code, an
+// identifier's system is never implied: system|value needs that system.
+func (t tokenValue) matchesIdentifier(q string) bool {
+	system, value, hasSystem := strings.Cut(q, "|")
+	switch {
+	case !hasSystem:
+		return t.code == q
+	case value == "":
+		return t.system == system
+	}
+	return t.system == system && t.code == value
 }
 
 func list(e any) []any {

@@ -82,7 +82,7 @@ func (s *Server) readParam(q *searchQuery, name, modifier, value string, strict 
 		}
 		q.filters = append(q.filters, f)
 	default:
-		sp, ok := searchParams[q.typ][name]
+		sp, ok := lookupParam(q.typ, name)
 		if !ok {
 			if strict {
 				return false, fmt.Errorf("%s has no search parameter %q on this platform", q.typ, joinModifier(name, modifier))
@@ -154,7 +154,7 @@ func (s *Server) parseInclude(typ, value string) (include, error) {
 	if len(parts) < 2 || len(parts) > 3 || parts[0] != typ {
 		return include{}, fmt.Errorf("_include=%s: expected %s:<parameter>[:<type>]", value, typ)
 	}
-	p, ok := searchParams[typ][parts[1]]
+	p, ok := lookupParam(typ, parts[1])
 	if !ok || p.kind != refParam {
 		return include{}, fmt.Errorf("_include=%s: %s has no reference parameter %q", value, typ, parts[1])
 	}
