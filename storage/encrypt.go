@@ -76,6 +76,7 @@ var protectedRows = []struct {
 	{colPerson, `source_id || '/' || task_id`},
 	{colNeed, `source_id || '/' || task_id`},
 	{colReason, `CAST(id AS TEXT)`},
+	{colOutcome, `CAST(id AS TEXT)`},
 }
 
 // sealCopy seals every protected value of the copy at path, adds its vault,

@@ -23,6 +23,7 @@ var migrations = []migration{
 	{"inbox ranks", rankReferrals},
 	{"vault", execSQL(schemaV5)},
 	{"outbox claims", execSQL(schemaV6)},
+	{"completion outcomes", execSQL(schemaV7)},
 }
 
 func execSQL(stmts string) func(context.Context, *DB, *sql.Tx) error {
@@ -262,4 +263,10 @@ CREATE TABLE vault (
 const schemaV6 = `
 ALTER TABLE outbox ADD COLUMN claimed_by  TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';
+`
+
+// schemaV7 keeps with a change what the case worker said was done (the
+// services delivered, when, enrollment), sealed: app's Completion as JSON.
+const schemaV7 = `
+ALTER TABLE outbox ADD COLUMN outcome BLOB NOT NULL DEFAULT x'';
 `

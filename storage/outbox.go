@@ -37,6 +37,7 @@ type Change struct {
 	BaseVersion          string      // Task versionId the change was made on
 	State                ChangeState // "" is stored as ChangePending
 	Detail               string      // the platform's explanation for conflict/refused, or the last transient error
+	Outcome              []byte      // what a completion delivered (the app's JSON), sealed; empty for other changes
 	Attempts             int
 	CreatedAt, UpdatedAt time.Time
 }
@@ -74,7 +75,11 @@ func (db *DB) Enqueue(ctx context.Context, c Change) (int64, error) {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET reason = ? WHERE id = ?`, reason, id)
+		outcome, err := db.sealBytes(colOutcome, changeRowKey(id), c.Outcome)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET reason = ?, outcome = ? WHERE id = ?`, reason, outcome, id)
 		return err
 	})
 	if isForeignKey(err) {
@@ -87,19 +92,24 @@ func (db *DB) Enqueue(ctx context.Context, c Change) (int64, error) {
 }
 
 const changeSelect = `SELECT id, source_id, task_id, from_status, to_status, reason, base_version, state,
-	detail, attempts, created_at, updated_at FROM outbox`
+	detail, attempts, created_at, updated_at, outcome FROM outbox`
 
 func (db *DB) scanChange(sc interface{ Scan(...any) error }) (Change, error) {
 	var c Change
-	var reason []byte
+	var reason, outcome []byte
 	var created, updated sql.NullString
 	err := sc.Scan(&c.ID, &c.SourceID, &c.TaskID, &c.FromStatus, &c.ToStatus, &reason, &c.BaseVersion,
-		&c.State, &c.Detail, &c.Attempts, &created, &updated)
+		&c.State, &c.Detail, &c.Attempts, &created, &updated, &outcome)
 	if err != nil {
 		return Change{}, err
 	}
 	if c.Reason, err = db.openText(colReason, changeRowKey(c.ID), reason); err != nil {
 		return Change{}, err
+	}
+	if len(outcome) > 0 { // changes queued before outcomes were kept have none
+		if c.Outcome, err = db.openBytes(colOutcome, changeRowKey(c.ID), outcome); err != nil {
+			return Change{}, err
+		}
 	}
 	if c.CreatedAt, err = parseTime(created); err != nil {
 		return Change{}, err

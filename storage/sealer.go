@@ -50,6 +50,8 @@ var (
 	// colReason is the case worker's free-text reason for a status change,
 	// which may well name the person.
 	colReason = column{"outbox", "reason"}
+	// colOutcome is what a completion delivered (Change.Outcome).
+	colOutcome = column{"outbox", "outcome"}
 )
 
 // protectedColumns lists every sealed column, for re-sealing migrations and tests.
@@ -57,7 +59,7 @@ var protectedColumns = []column{
 	colAccessToken, colRefreshToken, colIDToken,
 	colResourceJSON,
 	colPerson, colNeed,
-	colReason,
+	colReason, colOutcome,
 }
 
 // Row keys bind a sealed value to its row: the row's natural key, which never

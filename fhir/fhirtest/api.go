@@ -111,6 +111,8 @@ func (s *Server) dispatch(c *caller, r *http.Request) reply {
 		return s.read(c, typ, segs[1], "", r.Header.Get("If-None-Match"))
 	case len(segs) == 2 && r.Method == http.MethodPut && typ == "Task":
 		return s.updateTask(c, segs[1], r)
+	case len(segs) == 2 && r.Method == http.MethodPut && typ == "HealthcareService" && s.updatable(typ):
+		return s.updateService(c, segs[1], r)
 	case len(segs) == 3 && segs[2] == "_history" && r.Method == http.MethodGet:
 		return s.history(c, typ, segs[1])
 	case len(segs) == 4 && segs[2] == "_history" && r.Method == http.MethodGet:
@@ -156,18 +158,36 @@ func (s *Server) read(c *caller, typ, id, vid, ifNoneMatch string) reply {
 	return resourceReply(http.StatusOK, v)
 }
 
-// creatable lists the types a recipient may create, with the elements R4
-// requires of each.
-var creatable = map[string][]string{
-	"Procedure":   {"status", "subject"},
-	"Observation": {"status", "code"},
+// createRules lists the types a recipient may create, with the elements
+// each must have: those R4 requires, and for a HealthcareService the
+// organization that provides it, which must be the case worker's.
+var createRules = map[string][]string{
+	"Procedure":         {"status", "subject"},
+	"Observation":       {"status", "code"},
+	"HealthcareService": {"providedBy"},
+}
+
+// creatable reports whether a recipient may create typ on this platform,
+// and the elements it must have. HealthcareService needs
+// Options.HealthcareService.
+func (s *Server) creatable(typ string) ([]string, bool) {
+	if typ == "HealthcareService" && !s.opts.HealthcareService {
+		return nil, false
+	}
+	required, ok := createRules[typ]
+	return required, ok
+}
+
+// updatable reports whether a recipient may update typ on this platform.
+func (s *Server) updatable(typ string) bool {
+	return typ == "Task" || (typ == "HealthcareService" && s.opts.HealthcareService)
 }
 
 // create answers POST [type]: a server-assigned id, version 1, 201 with
 // Location. If-None-Exist makes it conditional (an existing match is
 // returned with 200), which lets a client retry a create safely.
 func (s *Server) create(c *caller, typ string, r *http.Request) reply {
-	required, ok := creatable[typ]
+	required, ok := s.creatable(typ)
 	if !ok {
 		return outcomeReply(http.StatusMethodNotAllowed, "not-supported", "a recipient may not create "+typ+" on this platform")
 	}
@@ -196,6 +216,9 @@ func (s *Server) create(c *caller, typ string, r *http.Request) reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if typ == "HealthcareService" && !s.providedByUs(doc) {
+		return notOurService("the HealthcareService")
+	}
 	if len(cond) > 0 {
 		switch found := s.match(q); len(found) {
 		case 0:

@@ -74,10 +74,10 @@ func (s *Server) capabilityStatement(w http.ResponseWriter, r *http.Request) {
 	var resources []map[string]any
 	for _, typ := range resourceTypes {
 		interactions := []map[string]any{{"code": "read"}, {"code": "vread"}, {"code": "search-type"}}
-		if typ == "Task" {
+		if s.updatable(typ) {
 			interactions = append(interactions, map[string]any{"code": "update"})
 		}
-		canCreate := creatable[typ] != nil
+		_, canCreate := s.creatable(typ)
 		if canCreate {
 			interactions = append(interactions, map[string]any{"code": "create"})
 		}

@@ -73,6 +73,11 @@ type Options struct {
 	// the platform serves the same /metadata and referrals as before them:
 	// the app's tests and golden screenshots count and read those.
 
+	// HealthcareService seeds the demo CBO's HealthcareService
+	// (referralgen.OwnerService, with capacity status) and lets the case
+	// worker create and update HealthcareServices the CBO provides, which
+	// /metadata then lists: the IG's condition for publishing capacity.
+	HealthcareService bool
 	// CompleteCapabilityStatement makes /metadata also list what the
 	// platform serves that was added after the app's tests pinned /metadata:
 	// history-instance of Task and the identifier search parameter of

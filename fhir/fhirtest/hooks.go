@@ -25,6 +25,9 @@ func (s *Server) seed() {
 	for _, raw := range s.gen.Directory() {
 		s.storeGenerated(raw, now.Add(-seedWindow-time.Hour))
 	}
+	if s.opts.HealthcareService {
+		s.storeGenerated(s.gen.HealthcareService(), now.Add(-seedWindow-time.Hour))
+	}
 	n := s.opts.Referrals
 	for i := 1; i <= n; i++ {
 		at := now.Add(-seedWindow + seedWindow/time.Duration(n)*time.Duration(i-1)).Truncate(time.Second)

@@ -32,33 +32,17 @@ var transitions = map[string][]string{
 // the IG's status transitions. The stored copy is the JSON the client sent,
 // with a new meta.versionId and meta.lastUpdated.
 func (s *Server) updateTask(c *caller, id string, r *http.Request) reply {
-	if !c.may("Task", 'u') {
-		return c.forbidden("Task", 'u')
-	}
-	doc, bad := readResourceBody(r, "Task")
+	u, bad := s.readUpdate(c, "Task", id, r)
 	if bad != nil {
 		return *bad
 	}
-	if bodyID, _ := doc["id"].(string); bodyID != id {
-		return outcomeReply(http.StatusBadRequest, "invalid", fmt.Sprintf("the body's id %q does not match Task/%s in the URL", bodyID, id))
-	}
-	want, hasIfMatch, err := ifMatchVersion(r.Header.Get("If-Match"))
-	if err != nil {
-		return outcomeReply(http.StatusBadRequest, "invalid", err.Error())
-	}
+	doc := u.doc
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur := s.data.current("Task", id)
-	switch {
-	case cur == nil:
-		return outcomeReply(http.StatusNotFound, "not-found", "Task/"+id+" is not known to this platform (it does not create on update)")
-	case cur.deleted:
-		return outcomeReply(http.StatusGone, "deleted", "Task/"+id+" was deleted")
-	case !hasIfMatch && s.opts.RequireIfMatch:
-		return outcomeReply(http.StatusPreconditionRequired, "required", `this platform requires If-Match: W/"<versionId>" on updates`)
-	case hasIfMatch && want != cur.versionID:
-		return outcomeReply(http.StatusPreconditionFailed, "conflict", fmt.Sprintf("Task/%s changed: If-Match names version %s, the current version is %s", id, want, cur.versionID))
+	cur, bad := s.currentForUpdate(u)
+	if bad != nil {
+		return *bad
 	}
 
 	oldOwner, _ := cur.doc["owner"].(map[string]any)
@@ -87,6 +71,55 @@ func (s *Server) updateTask(c *caller, id string, r *http.Request) reply {
 	rep := resourceReply(http.StatusOK, v)
 	rep.location = s.historyURL(v)
 	return rep
+}
+
+// update is a PUT [type]/[id] whose scope, body and If-Match were read.
+type update struct {
+	typ, id    string
+	doc        map[string]any
+	ifMatch    string // the versionId If-Match names
+	hasIfMatch bool
+}
+
+// readUpdate runs the checks of every update that need no lock, in order:
+// scope, body (of type typ, with the id of the URL), If-Match syntax.
+func (s *Server) readUpdate(c *caller, typ, id string, r *http.Request) (*update, *reply) {
+	bad := func(rep reply) (*update, *reply) { return nil, &rep }
+	if !c.may(typ, 'u') {
+		return bad(c.forbidden(typ, 'u'))
+	}
+	doc, rep := readResourceBody(r, typ)
+	if rep != nil {
+		return nil, rep
+	}
+	if bodyID, _ := doc["id"].(string); bodyID != id {
+		return bad(outcomeReply(http.StatusBadRequest, "invalid", fmt.Sprintf("the body's id %q does not match %s/%s in the URL", bodyID, typ, id)))
+	}
+	want, hasIfMatch, err := ifMatchVersion(r.Header.Get("If-Match"))
+	if err != nil {
+		return bad(outcomeReply(http.StatusBadRequest, "invalid", err.Error()))
+	}
+	return &update{typ: typ, id: id, doc: doc, ifMatch: want, hasIfMatch: hasIfMatch}, nil
+}
+
+// currentForUpdate finds the version u replaces: it must exist (this
+// platform does not create on update), be live, and be the one If-Match
+// names. The caller holds s.mu.
+func (s *Server) currentForUpdate(u *update) (*version, *reply) {
+	bad := func(rep reply) (*version, *reply) { return nil, &rep }
+	ref := u.typ + "/" + u.id
+	cur := s.data.current(u.typ, u.id)
+	switch {
+	case cur == nil:
+		return bad(outcomeReply(http.StatusNotFound, "not-found", ref+" is not known to this platform (it does not create on update)"))
+	case cur.deleted:
+		return bad(outcomeReply(http.StatusGone, "deleted", ref+" was deleted"))
+	case !u.hasIfMatch && s.opts.RequireIfMatch:
+		return bad(outcomeReply(http.StatusPreconditionRequired, "required", `this platform requires If-Match: W/"<versionId>" on updates`))
+	case u.hasIfMatch && u.ifMatch != cur.versionID:
+		return bad(outcomeReply(http.StatusPreconditionFailed, "conflict", fmt.Sprintf("%s changed: If-Match names version %s, the current version is %s", ref, u.ifMatch, cur.versionID)))
+	}
+	return cur, nil
 }
 
 // ifMatchVersion reads If-Match: W/"v" or "v". An unquoted value is an error:
