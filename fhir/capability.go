@@ -21,6 +21,34 @@ type CapabilityStatement struct {
 	Implementation struct {
 		Description string `json:"description"`
 	} `json:"implementation"`
+	Rest []struct {
+		Resource []struct {
+			Type              string `json:"type"`
+			ConditionalCreate bool   `json:"conditionalCreate"`
+			Interaction       []struct {
+				Code string `json:"code"`
+			} `json:"interaction"`
+		} `json:"resource"`
+	} `json:"rest"`
+}
+
+// Allows reports whether the server lists interaction ("create", "update",
+// "vread"…) for resources of type typ; conditional, whether it supports
+// conditional create for them.
+func (cs CapabilityStatement) Allows(typ, interaction string) (allowed, conditional bool) {
+	for _, rest := range cs.Rest {
+		for _, r := range rest.Resource {
+			if r.Type != typ {
+				continue
+			}
+			for _, i := range r.Interaction {
+				if i.Code == interaction {
+					return true, r.ConditionalCreate
+				}
+			}
+		}
+	}
+	return false, false
 }
 
 // Names are the names the server gives itself, the most particular first:

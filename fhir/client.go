@@ -255,8 +255,17 @@ func (c *Client) Update(ctx context.Context, typ, id string, body []byte, baseVe
 
 // Create posts a new resource and returns it as the server stored it.
 func (c *Client) Create(ctx context.Context, typ string, body []byte) (Resource, error) {
+	return c.create(ctx, typ, body, nil)
+}
+
+// create posts a new resource with header (If-None-Exist) and returns it as
+// the server stored it (or found it).
+func (c *Client) create(ctx context.Context, typ string, body []byte, header http.Header) (Resource, error) {
 	op := "create " + typ
 	h := http.Header{"Prefer": {"return=representation"}}
+	for k, v := range header {
+		h[k] = v
+	}
 	resp, data, err := c.do(ctx, op, http.MethodPost, c.url(typ, nil), body, h)
 	if err != nil {
 		return Resource{}, err
