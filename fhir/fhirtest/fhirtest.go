@@ -78,6 +78,13 @@ type Options struct {
 	// worker create and update HealthcareServices the CBO provides, which
 	// /metadata then lists: the IG's condition for publishing capacity.
 	HealthcareService bool
+	// AdditionalContent makes about half of the generated referrals
+	// content-rich (IG 3.0.0): Task.input entries of type additional-content
+	// referencing a screening QuestionnaireResponse, an Observation derived
+	// from it, a Goal and a DocumentReference, all served here. It applies
+	// to the referrals made at start and to AddReferral with a Spec that
+	// leaves AdditionalContent unset.
+	AdditionalContent bool
 	// CompleteCapabilityStatement makes /metadata also list what the
 	// platform serves that was added after the app's tests pinned /metadata:
 	// history-instance of Task and the identifier search parameter of

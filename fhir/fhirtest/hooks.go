@@ -37,8 +37,12 @@ func (s *Server) seed() {
 }
 
 // storeReferral generates referral i and stores its resources. It returns
-// the Task id. Caller holds s.mu.
+// the Task id. Options.AdditionalContent makes a share of the referrals
+// content-rich unless spec says otherwise. Caller holds s.mu.
 func (s *Server) storeReferral(i int, authoredOn time.Time, spec referralgen.Spec) string {
+	if s.opts.AdditionalContent && spec.AdditionalContent == referralgen.ContentDefault {
+		spec.AdditionalContent = referralgen.ContentSome
+	}
 	var taskID string
 	for k, raw := range s.gen.Referral(i, authoredOn, spec) {
 		v := s.storeGenerated(raw, authoredOn)
