@@ -83,6 +83,11 @@ func (o Outcome) Message() string {
 // false, no error); one the platform refuses or that meets a newer version
 // comes back with the platform's explanation.
 func (a *App) SetStatus(ctx context.Context, source int64, taskID, to, reason string) (Outcome, error) {
+	return a.setStatus(ctx, source, taskID, to, reason, nil)
+}
+
+// setStatus is SetStatus with what a completion delivered (Complete).
+func (a *App) setStatus(ctx context.Context, source int64, taskID, to, reason string, outcome []byte) (Outcome, error) {
 	// Hold the source's lock from the pending check on: a sync sending the
 	// queue must not pick this change up between its queueing and its sending.
 	defer a.lock(source)()
@@ -106,7 +111,7 @@ func (a *App) SetStatus(ctx context.Context, source int64, taskID, to, reason st
 		return Outcome{}, &Error{Op: "set status", Kind: KindInvalid, Reason: reasonNeedsReason, Action: ActionName(from, to)}
 	}
 	c := storage.Change{SourceID: source, TaskID: taskID, FromStatus: from, ToStatus: to,
-		Reason: reason, BaseVersion: base, State: storage.ChangePending}
+		Reason: reason, BaseVersion: base, State: storage.ChangePending, Outcome: outcome}
 	if c.ID, err = a.store.Enqueue(ctx, c); err != nil {
 		return Outcome{}, err
 	}
@@ -231,7 +236,14 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 // update PUTs the change on top of the platform's copy latest, with
 // If-Match on latest's version: only status, statusReason and output change.
 func (a *App) update(ctx context.Context, s *session, c storage.Change, latest fhir.Resource) (fhir.Resource, error) {
-	body, err := fhir.ApplyTaskUpdate(latest.Raw, fhir.TaskUpdate{Status: c.ToStatus, Reason: c.Reason})
+	var outputs []fhir.TaskIO
+	if c.ToStatus == fhir.StatusCompleted && len(c.Outcome) > 0 {
+		var err error
+		if outputs, err = a.deliver(ctx, s, c, latest); err != nil {
+			return fhir.Resource{}, err
+		}
+	}
+	body, err := fhir.ApplyTaskUpdate(latest.Raw, fhir.TaskUpdate{Status: c.ToStatus, Reason: c.Reason, AddOutputs: outputs})
 	if err != nil {
 		return fhir.Resource{}, &Error{Op: "send a change", Kind: KindDamaged, Reason: reasonTaskUnreadable, Err: err}
 	}

@@ -20,6 +20,9 @@ func Open(dir string, o Options) (*App, error) {
 	if dir == "" {
 		return nil, &Error{Op: "open the data folder", Kind: KindInvalid, Reason: ReasonNoDataFolder}
 	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // the keyring knows a folder by its whole path
+	}
 	log, lf, err := OpenLog(dir)
 	if err != nil {
 		return nil, &Error{Op: "open the log", Kind: KindLocal, Reason: reasonDataFolder, Path: dir, Err: err}
