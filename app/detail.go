@@ -23,10 +23,53 @@ type Detail struct {
 	Changes      []Change // what this desk sent or queued, oldest first
 	Next         []string // statuses the case worker may move it to now
 	Raw          map[string]json.RawMessage
+	// SentWith is what the requester attached to the referral (labs,
+	// screening answers, assessments, goals, documents), in its order.
+	SentWith []Content
 	// Damaged: part of what is saved here for this referral could not be
 	// read (altered on disk, or written under another key) and is left
 	// out; sync again to fetch it anew. DamagedText says so in words.
 	Damaged bool
+}
+
+// Content is one thing a requester sent with a referral, as it reads.
+type Content struct {
+	Kind   string // "Observation or result", "Screening answers", "Goal", "Document"…
+	Title  string // its code, description or title
+	Detail string // its value, answers or attachment
+	Date   string
+	// Missing: it could not be fetched or read; Title names it as the
+	// requester did.
+	Missing bool
+}
+
+// sentWithOf describes what a Task's requester attached.
+func sentWithOf(rs *resources, t fhir.Task) []Content {
+	var out []Content
+	for _, ref := range sentWith(t) {
+		typ, id, ok := ref.TypeID()
+		if !ok {
+			out = append(out, Content{Title: firstNonEmpty(ref.Display, ref.Reference), Missing: true})
+			continue
+		}
+		r, ok := rs.get(typ + "/" + id)
+		if !ok {
+			out = append(out, Content{Kind: typ, Title: firstNonEmpty(ref.Display, typ+"/"+id), Missing: true})
+			continue
+		}
+		d := fhir.Describe(r)
+		out = append(out, Content{Kind: d.Kind, Title: firstNonEmpty(ref.Display, d.Title), Detail: d.Detail, Date: d.Date})
+	}
+	return out
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // DamagedText is what the referral's view says when Damaged is set.
@@ -95,6 +138,7 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 		d.Notes = append(d.Notes, n.Text)
 	}
 	d.Person = personOf(rs, t.For, a.now())
+	d.SentWith = sentWithOf(rs, t)
 	d.Requester = Requester{Name: row.Requester, Contacts: requesterContacts(rs, t.Requester)}
 	if srRes, ok := rs.get(t.Focus.Reference); ok {
 		d.Raw["ServiceRequest"] = json.RawMessage(srRes.Raw)

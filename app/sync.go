@@ -171,6 +171,7 @@ func referencesOf(rs []fhir.Resource) []string {
 	for _, r := range rs {
 		if t, ok := fhir.As[fhir.Task](r); ok {
 			refs = append(refs, t.Focus, t.For, t.Requester)
+			refs = append(refs, sentWith(t)...)
 		} else if sr, ok := fhir.As[fhir.ServiceRequest](r); ok {
 			refs = append(refs, sr.Subject, sr.Requester)
 			refs = append(refs, sr.SupportingInfo...)
@@ -190,6 +191,18 @@ func referencesOf(rs []fhir.Resource) []string {
 		out = append(out, typ+"/"+id)
 	}
 	return out
+}
+
+// sentWith lists what a requester attached to a referral Task: its inputs
+// of type additional-content (IG 3.0.0 content-rich referrals).
+func sentWith(t fhir.Task) []fhir.Reference {
+	var refs []fhir.Reference
+	for _, in := range t.Input {
+		if in.Type.Has(fhir.SystemSDOHTemporary, fhir.CodeAdditionalContent) && in.ValueReference != nil {
+			refs = append(refs, *in.ValueReference)
+		}
+	}
+	return refs
 }
 
 // rowsOf computes the inbox rows of a page's Tasks; a Task that cannot be
