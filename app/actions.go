@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -236,14 +237,23 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 // update PUTs the change on top of the platform's copy latest, with
 // If-Match on latest's version: only status, statusReason and output change.
 func (a *App) update(ctx context.Context, s *session, c storage.Change, latest fhir.Resource) (fhir.Resource, error) {
-	var outputs []fhir.TaskIO
+	u := fhir.TaskUpdate{Status: c.ToStatus, Reason: c.Reason}
+	var extras changeExtras
+	if len(c.Outcome) > 0 {
+		if err := json.Unmarshal(c.Outcome, &extras); err != nil {
+			return fhir.Resource{}, &Error{Op: "send a change", Kind: KindDamaged, Err: err}
+		}
+	}
+	if extras.AtCapacity {
+		u.ReasonCode = &fhir.Coding{System: fhir.SystemSDOHTemporary, Code: fhir.CodeNoCapacity, Display: "No capacity"}
+	}
 	if c.ToStatus == fhir.StatusCompleted && len(c.Outcome) > 0 {
 		var err error
-		if outputs, err = a.deliver(ctx, s, c, latest); err != nil {
+		if u.AddOutputs, err = a.deliver(ctx, s, c, latest); err != nil {
 			return fhir.Resource{}, err
 		}
 	}
-	body, err := fhir.ApplyTaskUpdate(latest.Raw, fhir.TaskUpdate{Status: c.ToStatus, Reason: c.Reason, AddOutputs: outputs})
+	body, err := fhir.ApplyTaskUpdate(latest.Raw, u)
 	if err != nil {
 		return fhir.Resource{}, &Error{Op: "send a change", Kind: KindDamaged, Reason: reasonTaskUnreadable, Err: err}
 	}

@@ -22,6 +22,9 @@ type Source struct {
 	Watermark    string    // the platform's time of the last complete sync; "" = never
 	LastSyncAt   time.Time // local time of the last complete sync; zero = never
 	Waiting      int       // changes made here waiting to be sent to it
+	// Capacity is what the organization said of its capacity for this
+	// platform's referrals (Capacities; "" = never said), with its note.
+	Capacity, CapacityNote string
 }
 
 // SourceState says whether a platform can be synced.
@@ -37,7 +40,7 @@ const (
 func sourceOf(s storage.Source) Source {
 	return Source{ID: s.ID, Name: s.Name, FHIRBase: s.FHIRBase, ClientID: s.ClientID, RedirectPort: s.RedirectPort,
 		Owner: s.Owner, State: sourceStateOf(s.State), StateDetail: s.StateDetail, Watermark: s.Watermark,
-		LastSyncAt: s.LastSyncAt}
+		LastSyncAt: s.LastSyncAt, Capacity: s.Capacity, CapacityNote: s.CapacityNote}
 }
 
 // stored is s as the store keeps it.

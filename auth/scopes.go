@@ -6,7 +6,7 @@ import "strings"
 var wanted = []struct{ resource, perms string }{
 	{"Task", "rus"}, {"ServiceRequest", "rs"}, {"Patient", "rs"}, {"Consent", "rs"}, {"Condition", "rs"},
 	{"Goal", "rs"}, {"Organization", "rs"}, {"Practitioner", "rs"}, {"PractitionerRole", "rs"},
-	{"HealthcareService", "rs"}, {"Procedure", "crs"},
+	{"HealthcareService", "rus"}, {"Procedure", "crs"},
 	// What a requester attaches to a referral (IG 3.0.0), and the
 	// enrollment status a completion may post.
 	{"Observation", "crs"}, {"QuestionnaireResponse", "rs"}, {"DocumentReference", "rs"},

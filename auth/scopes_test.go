@@ -9,7 +9,7 @@ import (
 func TestScopes(t *testing.T) {
 	v2 := "openid fhirUser offline_access user/Task.rus user/ServiceRequest.rs user/Patient.rs user/Consent.rs " +
 		"user/Condition.rs user/Goal.rs user/Organization.rs user/Practitioner.rs user/PractitionerRole.rs " +
-		"user/HealthcareService.rs user/Procedure.crs user/Observation.crs user/QuestionnaireResponse.rs " +
+		"user/HealthcareService.rus user/Procedure.crs user/Observation.crs user/QuestionnaireResponse.rs " +
 		"user/DocumentReference.rs"
 	if got := strings.Join(Scopes(&Config{Capabilities: []string{"permission-v1", "permission-v2"}}), " "); got != v2 {
 		t.Errorf("v2 scopes = %q", got)

@@ -11,6 +11,10 @@ const (
 	SystemRequestPrio     = "http://hl7.org/fhir/request-priority"
 	CodeFulfill           = "fulfill"
 	CodeResultingActivity = "resulting-activity"
+	// CodeNoCapacity in a rejected Task's statusReason: declined for lack of capacity (IG 3.0.0).
+	CodeNoCapacity = "no-capacity"
+	// ExtensionCapacity is the IG's HealthcareService capacity status extension.
+	ExtensionCapacity = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ExtensionHealthcareServiceCapacityStatus"
 	// CodeContactProhibited in ServiceRequest.orderDetail means the person must not be contacted.
 	CodeContactProhibited = "contacting-subject-prohibited"
 

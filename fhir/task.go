@@ -15,6 +15,8 @@ type TaskUpdate struct {
 	// Reason becomes statusReason.text. When empty, an existing statusReason is
 	// removed (it described the previous status).
 	Reason string
+	// ReasonCode, with Reason, codes statusReason (e.g. the IG's no-capacity).
+	ReasonCode *Coding
 	// AddOutputs are appended to Task.output; existing outputs are never replaced.
 	AddOutputs []TaskIO
 }
@@ -29,7 +31,11 @@ func ApplyTaskUpdate(latest []byte, u TaskUpdate) ([]byte, error) {
 	set := []Member{{Name: "status", Value: status}}
 	var remove []string
 	if u.Reason != "" {
-		reason, _ := json.Marshal(CodeableConcept{Text: u.Reason})
+		concept := CodeableConcept{Text: u.Reason}
+		if u.ReasonCode != nil {
+			concept.Coding = []Coding{*u.ReasonCode}
+		}
+		reason, _ := json.Marshal(concept)
 		set = append(set, Member{Name: "statusReason", Value: reason})
 	} else {
 		remove = append(remove, "statusReason")
@@ -98,4 +104,39 @@ func sameJSON(a, b []byte) bool {
 		return false
 	}
 	return bytes.Equal(ca, cb)
+}
+
+// SetCapacity returns a HealthcareService's JSON with the IG's capacity
+// status extension set to code (SDOHCC-ValueSetCapacityStatus) and note:
+// an earlier capacity extension is replaced, every other extension and
+// element kept as it was.
+func SetCapacity(service []byte, code, note string) ([]byte, error) {
+	existing, err := GetMember(service, "extension")
+	if err != nil {
+		return nil, err
+	}
+	var exts []json.RawMessage
+	if existing != nil {
+		if err := json.Unmarshal(existing, &exts); err != nil {
+			return nil, fmt.Errorf("HealthcareService extension is not a list: %w", err)
+		}
+	}
+	kept := exts[:0]
+	for _, e := range exts {
+		var head struct {
+			URL string `json:"url"`
+		}
+		if json.Unmarshal(e, &head) == nil && head.URL == ExtensionCapacity {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	parts := []any{map[string]any{"url": "capacityStatus", "valueCodeableConcept": CodeableConcept{
+		Coding: []Coding{{System: SystemSDOHTemporary, Code: code}}}}}
+	if note != "" {
+		parts = append(parts, map[string]any{"url": "capacityNotes", "valueString": note})
+	}
+	capacity, _ := json.Marshal(map[string]any{"url": ExtensionCapacity, "extension": parts})
+	all, _ := json.Marshal(append(kept, capacity))
+	return SetMembers(service, []Member{{Name: "extension", Value: all}})
 }

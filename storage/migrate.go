@@ -24,6 +24,7 @@ var migrations = []migration{
 	{"vault", execSQL(schemaV5)},
 	{"outbox claims", execSQL(schemaV6)},
 	{"completion outcomes", execSQL(schemaV7)},
+	{"capacity", execSQL(schemaV8)},
 }
 
 func execSQL(stmts string) func(context.Context, *DB, *sql.Tx) error {
@@ -269,4 +270,11 @@ ALTER TABLE outbox ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';
 // services delivered, when, enrollment), sealed: app's Completion as JSON.
 const schemaV7 = `
 ALTER TABLE outbox ADD COLUMN outcome BLOB NOT NULL DEFAULT x'';
+`
+
+// schemaV8 keeps, per platform, what the organization said of its capacity
+// (IG 3.0.0), whether or not the platform could be told.
+const schemaV8 = `
+ALTER TABLE sources ADD COLUMN capacity      TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN capacity_note TEXT NOT NULL DEFAULT '';
 `

@@ -34,6 +34,9 @@ type Source struct {
 	Watermark                string    // server time (FHIR instant) of the last complete sync; "" = never
 	LastSyncAt               time.Time // local time of the last complete sync; zero = never
 	CreatedAt                time.Time
+	// Capacity is what the organization told this platform of its capacity
+	// (the app's code; "" = never said), with a note (SetCapacity).
+	Capacity, CapacityNote string
 }
 
 // AddSource stores a new source and returns its ID. A source whose FHIRBase is
@@ -105,13 +108,13 @@ func (s Source) check() error {
 }
 
 const sourceColumns = `id, name, fhir_base, client_id, redirect_port, owner, scopes, auth_config,
-	state, state_detail, watermark, last_sync_at, created_at`
+	state, state_detail, watermark, last_sync_at, created_at, capacity, capacity_note`
 
 func scanSource(sc interface{ Scan(...any) error }) (Source, error) {
 	var s Source
 	var lastSync, created sql.NullString
 	err := sc.Scan(&s.ID, &s.Name, &s.FHIRBase, &s.ClientID, &s.RedirectPort, &s.Owner, &s.Scopes,
-		&s.AuthConfig, &s.State, &s.StateDetail, &s.Watermark, &lastSync, &created)
+		&s.AuthConfig, &s.State, &s.StateDetail, &s.Watermark, &lastSync, &created, &s.Capacity, &s.CapacityNote)
 	if err != nil {
 		return Source{}, err
 	}
@@ -181,6 +184,14 @@ func (db *DB) SetSourceState(ctx context.Context, id int64, st SourceState, deta
 		return fmt.Errorf("storage: set source %d state: %w", id, err)
 	}
 	return nil
+}
+
+// SetCapacity records what the organization says of its capacity for the
+// source's referrals.
+func (db *DB) SetCapacity(ctx context.Context, id int64, capacity, note string) error {
+	return db.write(ctx, func(tx *txn) error {
+		return mustAffect(tx.ExecContext(ctx, `UPDATE sources SET capacity = ?, capacity_note = ? WHERE id = ?`, capacity, note, id))
+	})
 }
 
 // SyncFromStart makes the source's next sync fetch everything again (its
