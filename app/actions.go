@@ -200,7 +200,7 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 	}
 	// Only one process sends a change: the window and a command line may
 	// both be sending this platform's queue.
-	c, ok, err := a.store.ClaimChange(ctx, id, a.claimer, sendLease)
+	c, ok, err := a.store.ClaimChange(ctx, id, a.claimer, sendLease, claimerGone)
 	if err != nil || !ok {
 		return a.current(ctx, id, err)
 	}

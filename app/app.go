@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -81,7 +80,7 @@ type App struct {
 // New returns an App over an open store.
 func New(o Options) *App {
 	a := &App{store: o.Store, hc: o.HTTP, open: o.OpenBrowser, now: o.Now, wait: o.SignInWait, page: o.PageSize,
-		log: o.Log, keyring: o.Keyring, claimer: rand.Text(), sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
+		log: o.Log, keyring: o.Keyring, claimer: newClaimer(), sessions: map[int64]*session{}, busy: map[int64]*sync.Mutex{}}
 	if a.log == nil {
 		a.log = DiscardLog()
 	}

@@ -66,6 +66,9 @@ func TestMain(m *testing.M) {
 	if step := os.Getenv(canaryEnv); step != "" {
 		canaryStep(step)
 	}
+	if dir := os.Getenv(sendEnv); dir != "" {
+		sendQueued(dir)
+	}
 	os.Exit(m.Run())
 }
 

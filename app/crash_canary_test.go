@@ -220,8 +220,14 @@ func plantPerson(t *testing.T, s *fhirtest.Server, i int) []string {
 
 // canaryChild is this test binary run as Referral Desk for one step.
 func canaryChild(t *testing.T, step, dir, tmp, platform string) *exec.Cmd {
+	return childCommand(t, canaryEnv+"="+step, "CANARY_DIR="+dir, "CANARY_PLATFORM="+platform, "TMPDIR="+tmp)
+}
+
+// childCommand is this test binary, run with env added to do what TestMain
+// reads from it instead of running tests.
+func childCommand(t *testing.T, env ...string) *exec.Cmd {
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), canaryEnv+"="+step, "CANARY_DIR="+dir, "CANARY_PLATFORM="+platform, "TMPDIR="+tmp)
+	cmd.Env = append(os.Environ(), env...)
 	return cmd
 }
 

@@ -91,15 +91,20 @@ func (db *DB) Enqueue(ctx context.Context, c Change) (int64, error) {
 	return id, nil
 }
 
-const changeSelect = `SELECT id, source_id, task_id, from_status, to_status, reason, base_version, state,
-	detail, attempts, created_at, updated_at, outcome FROM outbox`
+const (
+	changeColumns = `id, source_id, task_id, from_status, to_status, reason, base_version, state,
+	detail, attempts, created_at, updated_at, outcome`
+	changeSelect = `SELECT ` + changeColumns + ` FROM outbox`
+)
 
-func (db *DB) scanChange(sc interface{ Scan(...any) error }) (Change, error) {
+// scanChange reads a row of changeSelect, and into more the columns a query
+// adds after it.
+func (db *DB) scanChange(sc interface{ Scan(...any) error }, more ...any) (Change, error) {
 	var c Change
 	var reason, outcome []byte
 	var created, updated sql.NullString
-	err := sc.Scan(&c.ID, &c.SourceID, &c.TaskID, &c.FromStatus, &c.ToStatus, &reason, &c.BaseVersion,
-		&c.State, &c.Detail, &c.Attempts, &created, &updated, &outcome)
+	err := sc.Scan(append([]any{&c.ID, &c.SourceID, &c.TaskID, &c.FromStatus, &c.ToStatus, &reason, &c.BaseVersion,
+		&c.State, &c.Detail, &c.Attempts, &created, &updated, &outcome}, more...)...)
 	if err != nil {
 		return Change{}, err
 	}
@@ -252,21 +257,27 @@ func passBaseVersion(ctx context.Context, tx *txn, id int64, version string) err
 }
 
 // ClaimChange makes this process (claimer) the one sending change id, for
-// lease: it takes a pending change, or one whose sender's lease ran out (a
-// process that died while sending). ok is false when another process holds
-// it, or it is no longer waiting. The change comes back as it was before
-// the claim: its Attempts and State say whether an earlier attempt may have
-// reached the platform.
-func (db *DB) ClaimChange(ctx context.Context, id int64, claimer string, lease time.Duration) (c Change, ok bool, err error) {
+// lease: it takes a pending change, or one whose sender is gone: its lease
+// ran out, or gone(its claimer) says so (a process that died while
+// sending; nil: only the lease says). ok is false when another process
+// holds it, or it is no longer waiting. The change comes back as it was
+// before the claim: its Attempts and State say whether an earlier attempt
+// may have reached the platform.
+func (db *DB) ClaimChange(ctx context.Context, id int64, claimer string, lease time.Duration, gone func(claimer string) bool) (c Change, ok bool, err error) {
 	now := db.now()
 	err = db.write(ctx, func(tx *txn) error {
-		c, err = db.scanChange(tx.QueryRowContext(ctx, changeSelect+` WHERE id = ?
-			AND (state = 'pending' OR (state = 'sending' AND (lease_until = '' OR lease_until < ?)))`, id, timeText(now)))
+		var holder, until string
+		c, err = db.scanChange(tx.QueryRowContext(ctx, `SELECT `+changeColumns+`, claimed_by, lease_until
+			FROM outbox WHERE id = ? AND state IN ('pending', 'sending')`, id), &holder, &until)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
+		}
+		held := c.State == ChangeSending && until >= timeText(now).(string)
+		if held && (gone == nil || !gone(holder)) {
+			return nil
 		}
 		ok = true
 		return mustAffect(tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1,

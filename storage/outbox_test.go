@@ -171,24 +171,46 @@ func TestClaimChangeIsHeldUntilItsLeaseEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, ok, err := db.ClaimChange(ctx, id, "window", time.Minute)
+	c, ok, err := db.ClaimChange(ctx, id, "window", time.Minute, nil)
 	if err != nil || !ok || c.Attempts != 0 || c.State != ChangePending {
 		t.Fatalf("the first claim: %+v, %v, %v", c, ok, err)
 	}
-	if _, ok, _ := db.ClaimChange(ctx, id, "cli", time.Minute); ok {
+	if _, ok, _ := db.ClaimChange(ctx, id, "cli", time.Minute, nil); ok {
 		t.Fatal("a second process claimed a change the first holds")
 	}
 	clock.mu.Lock()
 	clock.next = clock.next.Add(2 * time.Minute) // the window died while sending
 	clock.mu.Unlock()
-	c, ok, err = db.ClaimChange(ctx, id, "cli", time.Minute)
+	c, ok, err = db.ClaimChange(ctx, id, "cli", time.Minute, nil)
 	if err != nil || !ok || c.State != ChangeSending || c.Attempts != 1 {
 		t.Fatalf("after the lease: %+v, %v, %v; want it taken over, as sending once before", c, ok, err)
 	}
 	if err := db.MarkChange(ctx, id, ChangeSent, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := db.ClaimChange(ctx, id, "window", time.Minute); ok {
+	if _, ok, _ := db.ClaimChange(ctx, id, "window", time.Minute, nil); ok {
 		t.Error("a sent change was claimed again")
+	}
+}
+
+// A claim whose process is known to be gone is taken over at once.
+func TestClaimChangeTakesOverFromAProcessGone(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	src := addSource(t, db, "https://a.example/fhir")
+	id, err := db.Enqueue(ctx, Change{SourceID: src, TaskID: "t1", ToStatus: "accepted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.ClaimChange(ctx, id, "dead", time.Hour, nil); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	alive := func(string) bool { return false }
+	gone := func(c string) bool { return c == "dead" }
+	if _, ok, _ := db.ClaimChange(ctx, id, "cli", time.Hour, alive); ok {
+		t.Error("a claim of a live process was taken over")
+	}
+	if c, ok, err := db.ClaimChange(ctx, id, "cli", time.Hour, gone); !ok || err != nil || c.State != ChangeSending {
+		t.Errorf("a claim of a process gone: %v, %v, %v; want it taken over", c.State, ok, err)
 	}
 }

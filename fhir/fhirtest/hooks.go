@@ -85,6 +85,18 @@ func (s *Server) Resource(typ, id string) (json.RawMessage, bool) {
 	return slices.Clone(v.raw), true
 }
 
+// Resources are the platform's current copies of every resource of typ,
+// in no particular order: for a test to count what a client created.
+func (s *Server) Resources(typ string) []json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []json.RawMessage
+	for _, v := range s.data.all(typ) {
+		out = append(out, slices.Clone(v.raw))
+	}
+	return out
+}
+
 // UpdateAsRequester changes typ/id the way its requester would, bypassing
 // every recipient rule: mutate edits a copy of the current resource, which
 // is stored as a new version (new versionId and lastUpdated). Use it to
