@@ -32,6 +32,8 @@ const (
 	ChangeSent     ChangeState = "sent"     // the platform accepted it
 	ChangeConflict ChangeState = "conflict" // the referral changed on the platform first
 	ChangeRefused  ChangeState = "refused"  // the platform refused it
+	// ChangeDismissed: after a conflict the case worker kept the platform's version.
+	ChangeDismissed ChangeState = "dismissed"
 )
 
 // changeOf is the change a stored outbox entry describes.
@@ -50,6 +52,8 @@ func changeStateOf(s storage.ChangeState) ChangeState {
 		return ChangeConflict
 	case storage.ChangeRefused:
 		return ChangeRefused
+	case storage.ChangeDismissed:
+		return ChangeDismissed
 	}
 	return ChangePending
 }
@@ -215,8 +219,9 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 		if latest.Meta.VersionID != c.BaseVersion {
 			t, _ := fhir.As[fhir.Task](latest)
 			switch {
-			case resumed && t.Status == c.ToStatus:
-				// The interrupted attempt did reach the platform: do not send twice.
+			case resumed && (t.Status == c.ToStatus || a.appliedEarlier(ctx, s, c)):
+				// The interrupted attempt did reach the platform (and the
+				// requester may have changed the Task since): do not send twice.
 				return a.confirmed(ctx, s, c, latest)
 			case tries > 2 || !a.onlyOthersChanged(ctx, s, c, latest):
 				return a.conflict(ctx, s, c, latest, t.Status)
@@ -275,6 +280,23 @@ func (a *App) settled(ctx context.Context, s *session, c storage.Change, updated
 		return a.refused(ctx, c, err)
 	}
 	return a.failed(ctx, s, c, err)
+}
+
+// appliedEarlier reports whether the platform's history shows the change
+// applied after the version it was made on: an attempt whose answer was
+// lost, after which the requester changed the Task again.
+func (a *App) appliedEarlier(ctx context.Context, s *session, c storage.Change) bool {
+	versions, err := s.fhir.History(ctx, "Task", c.TaskID)
+	if err != nil {
+		return false // a platform without history: the status alone decides
+	}
+	for _, v := range versions {
+		t, ok := fhir.As[fhir.Task](v)
+		if ok && v.Meta.VersionID != c.BaseVersion && t.Status == c.ToStatus && t.StatusReason.Text == c.Reason {
+			return true
+		}
+	}
+	return false
 }
 
 // sendLease is how long a claim on a change lasts: longer than any send

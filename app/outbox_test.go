@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -163,5 +164,94 @@ func TestTwoSendersNeverSendAChangeTwice(t *testing.T) {
 		if len(changes) != 1 || changes[0].State != storage.ChangeSent {
 			t.Errorf("Task/%s: %+v; want its change sent", r.TaskID, changes)
 		}
+	}
+}
+
+// After a real conflict the case worker decides: keep the platform's
+// version, or apply theirs on top where the IG allows the move.
+func TestAConflictIsSettledByTheCaseWorker(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	refs, _ := w.app.Inbox(w.ctx, app.InboxFilter{Statuses: []string{"requested"}})
+	keep, apply := refs[0], refs[1]
+	for _, r := range []app.Referral{keep, apply} {
+		if out, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", ""); err != nil || !out.Sent {
+			t.Fatal(out, err)
+		}
+	}
+	back := offline(w)
+	k, _ := w.app.SetStatus(w.ctx, src.ID, keep.TaskID, "in-progress", "")
+	ap, _ := w.app.SetStatus(w.ctx, src.ID, apply.TaskID, "in-progress", "")
+	back()
+	// A colleague puts both on hold on the platform meanwhile.
+	for _, r := range []app.Referral{keep, apply} {
+		if err := w.server.SetStatusAsRequester(r.TaskID, "on-hold", "Waiting for documents"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep := w.sync(src.ID); rep.Conflicts != 2 {
+		t.Fatalf("%d conflicts; want both changes in conflict", rep.Conflicts)
+	}
+	if err := w.app.KeepTheirs(w.ctx, k.Change.ID); err != nil {
+		t.Fatal(err)
+	}
+	out, err := w.app.ApplyMine(w.ctx, ap.Change.ID)
+	if err != nil || !out.Sent {
+		t.Fatalf("ApplyMine: %+v, %v", out, err)
+	}
+	if m := w.platformTask(keep.TaskID); m["status"] != "on-hold" {
+		t.Errorf("kept theirs, yet the platform has %v", m["status"])
+	}
+	if m := w.platformTask(apply.TaskID); m["status"] != "in-progress" {
+		t.Errorf("applied mine, yet the platform has %v", m["status"])
+	}
+	if err := w.app.KeepTheirs(w.ctx, k.Change.ID); app.KindOf(err) != app.KindInvalid {
+		t.Errorf("settling a settled change: %v", err)
+	}
+}
+
+// dropAnswers loses the answer to every PUT after the platform applied it.
+type dropAnswers struct {
+	next http.RoundTripper
+	on   bool
+}
+
+func (d *dropAnswers) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := d.next.RoundTrip(r)
+	if err == nil && d.on && r.Method == http.MethodPut {
+		resp.Body.Close()
+		return nil, errors.New("connection reset after the request was sent")
+	}
+	return resp, err
+}
+
+// A change applied by the platform whose answer was lost, and whose Task
+// the requester then changed, is recognised as sent from the Task's
+// history, not taken for a conflict.
+func TestAChangeWhoseAnswerWasLostIsFoundInTheHistory(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	drop := &dropAnswers{next: app.NewTransport()}
+	w.http = &http.Client{Transport: drop}
+	w.reopen(w.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword))
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := w.firstWithStatus("requested")
+	drop.on = true
+	out, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", "")
+	drop.on = false
+	if err != nil || out.Sent {
+		t.Fatalf("the lost answer: %+v, %v; want the change queued", out, err)
+	}
+	if m := w.platformTask(r.TaskID); m["status"] != "accepted" {
+		t.Fatalf("the platform did not apply the change: %v", m["status"])
+	}
+	if err := w.server.SetStatusAsRequester(r.TaskID, "cancelled", "Person moved away"); err != nil {
+		t.Fatal(err)
+	}
+	rep := w.sync(src.ID)
+	changes, _ := w.store.ChangesForTask(w.ctx, src.ID, r.TaskID)
+	if rep.Sent != 1 || changes[0].State != storage.ChangeSent {
+		t.Errorf("after the requester cancelled: sent %d, change %s (%s); want it recognised as sent", rep.Sent, changes[0].State, changes[0].Detail)
 	}
 }

@@ -27,6 +27,9 @@ const (
 	reasonCannotMove       Reason = "status move not allowed"
 	reasonNeedsReason      Reason = "no reason given"
 	reasonEarlierNotSent   Reason = "an earlier change was not sent"
+	reasonKeptTheirs       Reason = "kept the platform's version"
+	reasonAppliedAgain     Reason = "applied again on the platform's version"
+	reasonNoConflict       Reason = "change not in conflict"
 	reasonTaskUnreadable   Reason = "task not readable"
 	reasonNoVersion        Reason = "task has no version"
 	reasonConflict         Reason = "changed on the platform first"
@@ -120,6 +123,9 @@ var sentences = map[Reason]string{
 	reasonCannotMove:       "A referral that is {status} cannot be moved to {to}.",
 	reasonNeedsReason:      "Say why ({action} needs a reason the requester will see).",
 	reasonEarlierNotSent:   "Not sent: the change before it, made on this referral here, was not sent.",
+	reasonKeptTheirs:       "Not sent: you kept the platform's version.",
+	reasonAppliedAgain:     "Sent again, on top of the platform's version.",
+	reasonNoConflict:       "This change is not in conflict with the platform.",
 	reasonTaskUnreadable:   "This referral's data on the platform could not be read, so the change was not sent.",
 	reasonNoVersion:        "The platform gave this referral no version number, so Referral Desk cannot be sure the change would not overwrite someone else's, and did not send it. Tell the requester, or make the change on the platform itself.",
 	reasonConflict:         "Someone changed this referral on the platform after you opened it. Your change ({action}) was not sent. Look at the referral again and decide.",

@@ -225,6 +225,23 @@ func (c *Client) VRead(ctx context.Context, typ, id, version string) (Resource, 
 	return r, err
 }
 
+// History reads the versions of a resource the server keeps, newest first
+// (GET [type]/[id]/_history).
+func (c *Client) History(ctx context.Context, typ, id string) ([]Resource, error) {
+	op := "read the history of " + typ + "/" + id
+	_, b, err := c.doBundle(ctx, op, http.MethodGet, c.url(typ+"/"+url.PathEscape(id)+"/_history", nil), nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []Resource
+	for _, e := range b.Entry {
+		if r := e.Resource; r.given && r.err == nil && r.Type == typ && r.ID == id {
+			out = append(out, r.Resource)
+		}
+	}
+	return out, nil
+}
+
 // ErrNoBaseVersion matches (errors.Is) an update Update refused to send:
 // it named no version it was based on, so it could overwrite a change made
 // meanwhile on the server.

@@ -25,6 +25,7 @@ var migrations = []migration{
 	{"outbox claims", execSQL(schemaV6)},
 	{"completion outcomes", execSQL(schemaV7)},
 	{"capacity", execSQL(schemaV8)},
+	{"dismissed changes", execSQL(schemaV9)},
 }
 
 func execSQL(stmts string) func(context.Context, *DB, *sql.Tx) error {
@@ -277,4 +278,36 @@ ALTER TABLE outbox ADD COLUMN outcome BLOB NOT NULL DEFAULT x'';
 const schemaV8 = `
 ALTER TABLE sources ADD COLUMN capacity      TEXT NOT NULL DEFAULT '';
 ALTER TABLE sources ADD COLUMN capacity_note TEXT NOT NULL DEFAULT '';
+`
+
+// schemaV9 lets a change be dismissed: the case worker kept the platform's
+// version after a conflict. SQLite cannot change a CHECK constraint in
+// place, so the table is rebuilt, ids kept (sealed values are bound to
+// them) (https://sqlite.org/lang_altertable.html#otheralter).
+const schemaV9 = `
+CREATE TABLE outbox_new (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	source_id    INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	task_id      TEXT NOT NULL CHECK (task_id <> ''),
+	from_status  TEXT NOT NULL DEFAULT '',
+	to_status    TEXT NOT NULL CHECK (to_status <> ''),
+	reason       BLOB NOT NULL,
+	base_version TEXT NOT NULL DEFAULT '',
+	state        TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'conflict', 'refused', 'dismissed')),
+	detail       TEXT NOT NULL DEFAULT '',
+	attempts     INTEGER NOT NULL DEFAULT 0,
+	created_at   TEXT NOT NULL,
+	updated_at   TEXT NOT NULL,
+	claimed_by   TEXT NOT NULL DEFAULT '',
+	lease_until  TEXT NOT NULL DEFAULT '',
+	outcome      BLOB NOT NULL DEFAULT x''
+);
+INSERT INTO outbox_new (id, source_id, task_id, from_status, to_status, reason, base_version, state, detail,
+	attempts, created_at, updated_at, claimed_by, lease_until, outcome)
+	SELECT id, source_id, task_id, from_status, to_status, reason, base_version, state, detail,
+	attempts, created_at, updated_at, claimed_by, lease_until, outcome FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_task  ON outbox (source_id, task_id, state);
+CREATE INDEX outbox_state ON outbox (state, created_at);
 `

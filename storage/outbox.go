@@ -17,11 +17,14 @@ const (
 	ChangeSent     ChangeState = "sent"     // the platform accepted it
 	ChangeConflict ChangeState = "conflict" // the Task changed on the platform since BaseVersion
 	ChangeRefused  ChangeState = "refused"  // the platform refused it
+	// ChangeDismissed: after a conflict, the case worker kept the
+	// platform's version; the change will not be sent.
+	ChangeDismissed ChangeState = "dismissed"
 )
 
 func (s ChangeState) valid() bool {
 	switch s {
-	case ChangePending, ChangeSending, ChangeSent, ChangeConflict, ChangeRefused:
+	case ChangePending, ChangeSending, ChangeSent, ChangeConflict, ChangeRefused, ChangeDismissed:
 		return true
 	}
 	return false

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"path/filepath"
 	"time"
 )
 
@@ -212,5 +213,35 @@ func TestClaimChangeTakesOverFromAProcessGone(t *testing.T) {
 	}
 	if c, ok, err := db.ClaimChange(ctx, id, "cli", time.Hour, gone); !ok || err != nil || c.State != ChangeSending {
 		t.Errorf("a claim of a process gone: %v, %v, %v; want it taken over", c.State, ok, err)
+	}
+}
+
+// Rebuilding the outbox to allow dismissed changes keeps every change as it
+// was, its sealed reason included, and ids keep counting up.
+func TestMigrationToDismissedChangesKeepsTheOutbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "desk.db")
+	orig := migrations
+	t.Cleanup(func() { migrations = orig })
+	migrations = orig[:8]
+	v8 := openAt(t, path)
+	db8src := addSource(t, v8, "https://a.example/fhir")
+	id, err := v8.Enqueue(context.Background(), Change{SourceID: db8src, TaskID: "t1", ToStatus: "rejected", Reason: "moved away"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v8.Close()
+	migrations = orig
+	db := openAt(t, path)
+	ctx := context.Background()
+	c, err := db.Change(ctx, id)
+	if err != nil || c.Reason != "moved away" || c.State != ChangePending {
+		t.Fatalf("the change after the rebuild: %+v, %v", c, err)
+	}
+	if err := db.MarkChange(ctx, id, ChangeDismissed, "kept theirs"); err != nil {
+		t.Errorf("dismissing: %v", err)
+	}
+	next, err := db.Enqueue(ctx, Change{SourceID: db8src, TaskID: "t2", ToStatus: "accepted"})
+	if err != nil || next <= id {
+		t.Errorf("the next id %d after %d, %v", next, id, err)
 	}
 }
