@@ -3,10 +3,10 @@ package storage
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
-	"path/filepath"
 	"time"
 )
 
