@@ -126,3 +126,36 @@ func TestACompletionInterruptedPostsEachProcedureOnce(t *testing.T) {
 		t.Errorf("the retry posted %d Procedures", posts)
 	}
 }
+
+// A completion that reports the person's program enrollment posts the
+// IG's enrollment Observation and points at it from the Task's outputs.
+func TestCompletionReportsEnrollment(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := acceptedReferral(t, w, src)
+	out, err := w.app.Complete(w.ctx, src.ID, r.TaskID, app.Completion{Enrollment: "waitlist"})
+	if err != nil || !out.Sent {
+		t.Fatalf("Complete: %+v, %v", out, err)
+	}
+	task := w.platformTask(r.TaskID)
+	found := false
+	for _, o := range task["output"].([]any) {
+		ref, _ := o.(map[string]any)["valueReference"].(map[string]any)
+		typ, id, ok := fhir.SplitReference(fmtRef(ref))
+		if !ok || typ != "Observation" {
+			continue
+		}
+		raw, _ := w.server.Resource("Observation", id)
+		if s := string(raw); strings.Contains(s, `"waitlist"`) && strings.Contains(s, "program-enrollment") &&
+			strings.Contains(fmtJSON(o), fhir.CodeAdditionalContent) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no enrollment Observation among the outputs: %s", fmtJSON(task["output"]))
+	}
+	if _, err := w.app.Complete(w.ctx, src.ID, r.TaskID, app.Completion{Enrollment: "maybe"}); app.KindOf(err) != app.KindInvalid {
+		t.Errorf("an unknown enrollment: %v", err)
+	}
+}
