@@ -16,9 +16,9 @@ import (
 // Procedure per service, then the Task completed with outputs pointing at
 // them (and, when given, the person's program enrollment).
 type Completion struct {
-	Services   []fhir.Coding `json:"services,omitempty"`   // none: the ServiceRequest's own code
-	Performed  string        `json:"performed,omitempty"`  // a date, YYYY-MM-DD; "": today
-	Enrollment string        `json:"enrollment,omitempty"` // "", "enrolled", "not-enrolled" or "waitlist"
+	Services   []Service `json:"services,omitempty"`   // none: the ServiceRequest's own code (ServicesFor)
+	Performed  string    `json:"performed,omitempty"`  // a date, YYYY-MM-DD; "": today
+	Enrollment string    `json:"enrollment,omitempty"` // "", "enrolled", "not-enrolled" or "waitlist"
 
 	// The identifiers of what will be posted, made once when the change is
 	// queued: every attempt, also after a crash, posts the same ones, so a
@@ -81,7 +81,10 @@ func (a *App) deliver(ctx context.Context, s *session, c storage.Change, latest 
 	if err != nil {
 		return nil, err
 	}
-	services := done.Services
+	var services []fhir.Coding
+	for _, svc := range done.Services {
+		services = append(services, svc.coding())
+	}
 	if len(services) == 0 && len(sr.Code.Coding) > 0 {
 		services = sr.Code.Coding[:1]
 	}

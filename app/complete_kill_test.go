@@ -101,7 +101,7 @@ func queueCompletions(t *testing.T, a *app.App, server *fhirtest.Server, source 
 		return false
 	})
 	defer server.SetFault(nil)
-	services := []fhir.Coding{{System: fhir.SystemSNOMED, Code: "710925007", Display: "Provision of food"},
+	services := []app.Service{{System: fhir.SystemSNOMED, Code: "710925007", Display: "Provision of food"},
 		{System: fhir.SystemSNOMED, Code: "464021000124109", Display: "Food pantry application assistance"}}
 	var tasks []string
 	for _, r := range refs[:n] {

@@ -58,9 +58,9 @@ func TestCompletionPostsProceduresAndAppendsOutputs(t *testing.T) {
 	w.sync(src.ID)
 	r := acceptedReferral(t, w, src)
 	before := w.platformTask(r.TaskID)
-	food := fhir.Coding{System: fhir.SystemSNOMED, Code: "710925007", Display: "Provision of food"}
-	pantry := fhir.Coding{System: fhir.SystemSNOMED, Code: "464021000124109", Display: "Food pantry application assistance"}
-	out, err := w.app.Complete(w.ctx, src.ID, r.TaskID, app.Completion{Services: []fhir.Coding{food, pantry}, Performed: "2026-11-03"})
+	food := app.Service{System: fhir.SystemSNOMED, Code: "710925007", Display: "Provision of food"}
+	pantry := app.Service{System: fhir.SystemSNOMED, Code: "464021000124109", Display: "Food pantry application assistance"}
+	out, err := w.app.Complete(w.ctx, src.ID, r.TaskID, app.Completion{Services: []app.Service{food, pantry}, Performed: "2026-11-03"})
 	if err != nil || !out.Sent {
 		t.Fatalf("Complete: %+v (%s), %v", out, out.Message(), err)
 	}
@@ -79,7 +79,7 @@ func TestCompletionPostsProceduresAndAppendsOutputs(t *testing.T) {
 	}
 	for i, p := range ps {
 		want := []string{`"status":"completed"`, `"performedDateTime":"2026-11-03"`, fmtRef(after["focus"].(map[string]any)),
-			fmtRef(after["for"].(map[string]any)), []fhir.Coding{food, pantry}[i].Code, fhir.SystemSDOHTemporary}
+			fmtRef(after["for"].(map[string]any)), []app.Service{food, pantry}[i].Code, fhir.SystemSDOHTemporary}
 		for _, s := range want {
 			if !strings.Contains(fmtJSON(p), s) {
 				t.Errorf("Procedure %d lacks %s: %s", i, s, fmtJSON(p))

@@ -95,6 +95,10 @@ type ConsentInfo struct {
 // Need is what is asked for.
 type Need struct {
 	Category, Service string
+	// CategoryCode is the SDOH category's code, Requested the service
+	// asked for: what ServicesFor offers a completion from.
+	CategoryCode string
+	Requested    Service
 	Reasons           []string
 	Notes             []string
 	Period            string
@@ -225,7 +229,11 @@ func personOf(rs *resources, ref fhir.Reference, now time.Time) Person {
 func needOf(rs *resources, sr fhir.ServiceRequest) Need {
 	n := Need{Service: sr.Code.Label(), Priority: sr.Priority}
 	if c, ok := sr.SDOHCategory(); ok {
-		n.Category = categoryLabel(c)
+		n.Category, n.CategoryCode = categoryLabel(c), c.Code
+	}
+	if len(sr.Code.Coding) > 0 {
+		c := sr.Code.Coding[0]
+		n.Requested = Service{System: c.System, Code: c.Code, Display: firstNonEmpty(c.Display, sr.Code.Text)}
 	}
 	for _, rc := range sr.ReasonCode {
 		n.Reasons = append(n.Reasons, rc.Label())
