@@ -12,9 +12,12 @@ type DemoPlatform struct {
 	srv *fhirtest.Server
 }
 
-// StartDemoPlatform serves the built-in platform on addr ("127.0.0.1:0" picks a port).
+// StartDemoPlatform serves the built-in platform on addr ("127.0.0.1:0" picks a port),
+// with what IG 3.0.0 adds: content sent with referrals, and a HealthcareService to
+// publish capacity on.
 func StartDemoPlatform(addr string, referrals int) (*DemoPlatform, error) {
-	srv, err := fhirtest.Start(fhirtest.Options{Addr: addr, Referrals: referrals, AnyLoopbackPort: true})
+	srv, err := fhirtest.Start(fhirtest.Options{Addr: addr, Referrals: referrals, AnyLoopbackPort: true,
+		AdditionalContent: true, HealthcareService: true, CompleteCapabilityStatement: true})
 	if err != nil {
 		return nil, &Error{Op: "start the demo platform", Kind: KindLocal, Reason: reasonDemoPlatformDown, Value: addr, Err: err}
 	}
