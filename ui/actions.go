@@ -115,6 +115,7 @@ func (v *referralView) reasonForm(to string) fyne.CanvasObject {
 	more.SetPlaceHolder("Anything the requester should know (optional unless you chose Other)")
 	more.SetText(st.text)
 	more.OnChanged = func(s string) {
+		v.w.active()
 		st.text = s
 		update()
 	}

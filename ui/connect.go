@@ -49,7 +49,7 @@ func newConnectScreen(w *Window) *connectScreen {
 	c := &connectScreen{w: w}
 	c.link = widget.NewEntry()
 	c.link.SetPlaceHolder("https://platform.example.org/fhir")
-	c.link.OnChanged = func(string) { c.checkLocally() }
+	c.link.OnChanged = func(string) { w.active(); c.checkLocally() }
 	c.link.OnSubmitted = func(string) { c.lookUp() }
 	c.check = widget.NewButton("Check link", c.lookUp)
 	camera := widget.NewButtonWithIcon("Scan with camera", theme.MediaPhotoIcon(), w.showScan)
@@ -122,7 +122,7 @@ func (w *Window) showConnect(link string) {
 	if link != "" {
 		c.link.SetText(link)
 	}
-	w.win.SetContent(c.content)
+	w.setContent(c.content)
 	w.win.Canvas().Focus(c.link)
 }
 

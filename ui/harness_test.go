@@ -58,31 +58,197 @@ func TestMain(m *testing.M) {
 // queued and run on the test goroutine by settle, in order: no goroutines,
 // no sleeps, and widgets are only ever touched here.
 type harness struct {
-	t      *testing.T
-	ctx    context.Context
-	fa     fyne.App
-	server *fhirtest.Server
-	app    *app.App
-	w      *Window
-	work   []func()
-	mu     sync.Mutex // guards ui: a camera's capture goroutine queues preview frames
-	ui     []func()
-	source app.Source
+	t       *testing.T
+	ctx     context.Context
+	fa      fyne.App
+	server  *fhirtest.Server
+	app     *app.App
+	keyring *testKeyring
+	w       *Window
+	work    []func()
+	mu      sync.Mutex // guards ui: a camera's capture goroutine queues preview frames
+	ui      []func()
+	timers  []*testTimer // the idle lock's timers, in the order armed
+	source  app.Source
+	// demoPassphrase is Options.DemoPassphrase for open.
+	demoPassphrase string
 }
 
+// newHarness is a returning case worker's Referral Desk: its data folder
+// protected by testPassphrase, and its key remembered in the keyring, so
+// the window opens on the data as it does for them.
 func newHarness(t *testing.T, opts fhirtest.Options) *harness {
 	t.Helper()
-	h := &harness{t: t, ctx: context.Background(), fa: test.NewTempApp(t)}
+	dir := protectedFolder(t)
+	h := openHarness(t, opts, dir, &testKeyring{key: protected.key})
+	if ok, err := h.app.UnlockFromKeyring(h.ctx); !ok || err != nil {
+		t.Fatalf("the keyring's key did not unlock the copy of the protected folder (%v)", err)
+	}
+	return h
+}
+
+// newUnprotectedHarness is a data folder without a passphrase: a first run,
+// or one from a release before encryption at rest.
+func newUnprotectedHarness(t *testing.T, opts fhirtest.Options) *harness {
+	t.Helper()
+	return openHarness(t, opts, t.TempDir(), &testKeyring{})
+}
+
+func openHarness(t *testing.T, opts fhirtest.Options, dir string, kr *testKeyring) *harness {
+	t.Helper()
+	h := &harness{t: t, ctx: context.Background(), fa: test.NewTempApp(t), keyring: kr}
 	opts.Now = clock
 	h.server = fhirtest.New(t, opts)
-	a, err := app.Open(t.TempDir(), app.Options{OpenBrowser: h.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword),
-		Now: clock, SignInWait: 30 * time.Second})
+	a, err := app.Open(dir, app.Options{OpenBrowser: h.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword),
+		Now: clock, SignInWait: 30 * time.Second, Keyring: kr})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close(time.Second) })
 	h.app = a
 	return h
+}
+
+// lockAway locks the data and forgets its key in the keyring, as a case
+// worker who never ticked Remember finds it at the next start.
+func (h *harness) lockAway() {
+	h.app.Lock()
+	h.keyring.Delete("")
+}
+
+// testPassphrase protects every harness's data folder.
+const testPassphrase = "four plain words protect"
+
+// protected is a data folder protected with testPassphrase, made once per
+// run (Argon2id at its real cost takes a second) and copied for each test.
+var protected struct {
+	once     sync.Once
+	files    map[string][]byte // the database's files
+	key      []byte
+	recovery string
+	err      error
+}
+
+// protectedFolder is a new copy of the protected folder.
+func protectedFolder(t *testing.T) string {
+	t.Helper()
+	protected.once.Do(func() { protected.err = makeProtected() })
+	if protected.err != nil {
+		t.Fatalf("protecting the template data folder: %v", protected.err)
+	}
+	dir := t.TempDir()
+	for name, b := range protected.files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func makeProtected() error {
+	dir, err := os.MkdirTemp("", "referraldesk-ui-test-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	kr := &testKeyring{}
+	a, err := app.Open(dir, app.Options{Now: clock, Keyring: kr})
+	if err != nil {
+		return err
+	}
+	protected.recovery, err = a.SetUp(context.Background(), testPassphrase, true)
+	if cerr := a.Close(time.Second); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if protected.key = kr.key; protected.key == nil {
+		return fmt.Errorf("SetUp with remember did not give the keyring the key")
+	}
+	protected.files = map[string][]byte{}
+	names, err := filepath.Glob(filepath.Join(dir, app.DatabaseName+"*"))
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		protected.files[filepath.Base(name)] = b
+	}
+	return err
+}
+
+// testKeyring stands in for the system keyring: it remembers one key, for
+// whichever folder asks (each test's folder is a copy of the same one).
+type testKeyring struct {
+	mu  sync.Mutex
+	key []byte
+}
+
+func (k *testKeyring) Get(string) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.key == nil {
+		return nil, app.ErrNotRemembered
+	}
+	return k.key, nil
+}
+
+func (k *testKeyring) Set(_ string, key []byte) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.key = append([]byte(nil), key...)
+	return nil
+}
+
+func (k *testKeyring) Delete(string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.key = nil
+	return nil
+}
+
+func (k *testKeyring) remembers() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.key != nil
+}
+
+// testTimer is an idle-lock timer the test fires (fire) instead of waiting.
+type testTimer struct {
+	d     time.Duration
+	f     func()
+	armed bool
+}
+
+func (t *testTimer) Reset(d time.Duration) bool {
+	was := t.armed
+	t.d, t.armed = d, true
+	return was
+}
+
+func (t *testTimer) Stop() bool {
+	was := t.armed
+	t.armed = false
+	return was
+}
+
+// idleTimer is the idle lock's timer now armed; nil when none is.
+func (h *harness) idleTimer() *testTimer {
+	for k := len(h.timers) - 1; k >= 0; k-- {
+		if h.timers[k].armed {
+			return h.timers[k]
+		}
+	}
+	return nil
+}
+
+// fire lets the timer's time pass, as if nobody touched the computer.
+func (t *testTimer) fire() {
+	if t.armed {
+		t.armed = false
+		t.f()
+	}
 }
 
 // connect connects and syncs the platform without the window, as a returning user's data.
@@ -106,10 +272,16 @@ func (h *harness) sync() {
 func (h *harness) open(demo *app.DemoPlatform) *Window {
 	h.t.Helper()
 	h.w = New(h.fa, Options{App: h.app, Demo: demo, Now: clock, SyncEvery: -1,
-		Dispatch:  h.dispatch,
-		Go:        func(f func()) { h.work = append(h.work, f) },
-		Cameras:   noCameras{},
-		Clipboard: &fakeClipboard{}})
+		Dispatch:       h.dispatch,
+		Go:             func(f func()) { h.work = append(h.work, f) },
+		Cameras:        noCameras{},
+		Clipboard:      &fakeClipboard{},
+		DemoPassphrase: h.demoPassphrase,
+		AfterFunc: func(d time.Duration, f func()) Timer {
+			t := &testTimer{d: d, f: f, armed: true}
+			h.timers = append(h.timers, t)
+			return t
+		}})
 	h.t.Cleanup(h.w.cancel)
 	h.w.win.Resize(fyne.NewSize(1280, 720))
 	h.settle()

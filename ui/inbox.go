@@ -89,6 +89,7 @@ func (in *inbox) makeList() {
 		o.(*rowView).show(r, ok, in.w)
 	}
 	in.list.OnHighlighted = func(id widget.ListItemID) { in.list.highlighted = id }
+	in.list.onKey = in.w.active
 	in.list.OnSelected = func(id widget.ListItemID) {
 		in.list.highlighted = id
 		if in.quiet {
@@ -106,6 +107,7 @@ func (in *inbox) makeSearch() {
 	in.search = newSearchEntry()
 	in.search.SetPlaceHolder("Search people, needs and requesters (Ctrl+F)")
 	in.search.OnChanged = func(s string) {
+		in.w.active()
 		in.query = s
 		in.reloadList() // the view counts do not depend on the search
 	}

@@ -6,11 +6,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Keyboard: Ctrl+F search, Ctrl+R sync now, arrows move through the list
-// and Enter opens the highlighted referral.
+// Keyboard: Ctrl+F search, Ctrl+R sync now, Ctrl+L lock (Cmd on macOS),
+// arrows move through the list and Enter opens the highlighted referral.
 var (
 	findShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	syncShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+	lockShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 func (w *Window) keys() {
@@ -18,12 +19,18 @@ func (w *Window) keys() {
 	run := func(s fyne.Shortcut) { w.typedShortcut(s) }
 	c.AddShortcut(findShortcut, run)
 	c.AddShortcut(syncShortcut, run)
+	c.AddShortcut(lockShortcut, run) // the Lock menu item has it too; this is for windows without the menu bar
+	// A key pressed with nothing focused is the case worker at the computer.
+	if dc, ok := c.(desktop.Canvas); ok {
+		dc.SetOnKeyDown(func(*fyne.KeyEvent) { w.active() })
+	}
 	// Arrows with nothing focused go to the list, so the inbox is usable
 	// without the mouse from the first key press.
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		w.active()
 		switch ev.Name {
 		case fyne.KeyDown, fyne.KeyUp:
-			if w.main != nil && w.win.Content() == w.main {
+			if w.main != nil && w.content() == w.main {
 				c.Focus(w.inbox.list)
 			}
 		}
@@ -37,6 +44,8 @@ func (w *Window) typedShortcut(s fyne.Shortcut) bool {
 		w.focusSearch()
 	case syncShortcut.ShortcutName():
 		w.syncNow()
+	case lockShortcut.ShortcutName():
+		w.lock()
 	default:
 		return false
 	}
@@ -44,7 +53,7 @@ func (w *Window) typedShortcut(s fyne.Shortcut) bool {
 }
 
 func (w *Window) focusSearch() {
-	if w.main != nil && w.win.Content() == w.main {
+	if w.main != nil && w.content() == w.main {
 		w.win.Canvas().Focus(w.inbox.search)
 	}
 }
@@ -53,9 +62,13 @@ func (w *Window) focusSearch() {
 type referralList struct {
 	widget.List
 	highlighted widget.ListItemID
+	onKey       func() // a key pressed in the list (the idle lock's sign of activity)
 }
 
 func (l *referralList) TypedKey(ev *fyne.KeyEvent) {
+	if l.onKey != nil {
+		l.onKey()
+	}
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if l.Length != nil && l.highlighted < l.Length() {

@@ -16,6 +16,7 @@ const (
 	prefView     = "inbox.view"
 	prefSort     = "inbox.sort"
 	prefLastLook = "inbox.lastLook"
+	prefLockIdle = "lock.idleMinutes"
 )
 
 // defaultSize fits a 1366×768 laptop screen, the smallest common one.
@@ -50,3 +51,23 @@ func (p prefs) lastLook() time.Time {
 	return time.Time{}
 }
 func (p prefs) setLastLook(t time.Time) { p.p.SetString(prefLastLook, t.UTC().Format(time.RFC3339)) }
+
+// lockChoices are the idle times after which the window may lock itself, in
+// minutes (the Lock when idle menu); 0 is never. 10 minutes is the default.
+var lockChoices = []int{5, 10, 15, 30, 0}
+
+const defaultLockIdle = 10
+
+// lockIdle is how long the window waits without activity before it locks;
+// 0 = never. A value that is not one of the choices counts as the default.
+func (p prefs) lockIdle() time.Duration {
+	m := p.p.IntWithFallback(prefLockIdle, defaultLockIdle)
+	for _, c := range lockChoices {
+		if c == m {
+			return time.Duration(m) * time.Minute
+		}
+	}
+	return defaultLockIdle * time.Minute
+}
+
+func (p prefs) setLockIdle(minutes int) { p.p.SetInt(prefLockIdle, minutes) }

@@ -188,7 +188,7 @@ func TestOpenImageShowsWhereTheCodeLeads(t *testing.T) {
 	h.settle()
 	noRequests(t, h)
 	c := w.connect
-	if w.win.Content() != c.content {
+	if w.content() != c.content {
 		t.Fatal("after reading a code the window should show the confirmation")
 	}
 	m := h.markup()
@@ -353,7 +353,7 @@ func TestCameraPreviewShowsNewestFrameAndCancelClosesCamera(t *testing.T) {
 		t.Error("Cancel did not close the camera")
 	}
 	h.settle()
-	if w.win.Content() != w.connect.content || w.scan != nil {
+	if w.content() != w.connect.content || w.scan != nil {
 		t.Error("Cancel did not go back to the connect screen")
 	}
 }

@@ -73,7 +73,7 @@ func (w *Window) showScan() {
 	w.stopScan()
 	v := newScanView(w)
 	w.scan = v
-	w.win.SetContent(v.content)
+	w.setContent(v.content)
 	cams := w.o.Cameras
 	w.background(func(context.Context) func() {
 		var list []scan.Camera
@@ -132,7 +132,7 @@ func newScanView(w *Window) *scanView {
 // leaveScan stops the camera and goes back to the connect screen as it was.
 func (w *Window) leaveScan() {
 	w.stopScan()
-	w.win.SetContent(w.connect.content)
+	w.setContent(w.connect.content)
 }
 
 // stopScan stops the camera scan, if any: the scan's goroutine closes the

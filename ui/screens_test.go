@@ -44,7 +44,7 @@ func TestConnectShowsWhereTheLinkLeadsBeforeSignIn(t *testing.T) {
 	assertGolden(t, "connect-waiting", m)
 
 	h.settle() // the scripted browser signs in; the first sync runs
-	if w.win.Content() != w.main {
+	if w.content() != w.main {
 		t.Fatalf("after sign-in the window should show the inbox")
 	}
 	if w.inbox.count == 0 {

@@ -135,16 +135,31 @@ func (w *Window) startSync() {
 	if w.sched != nil || w.o.SyncEvery < 0 {
 		return
 	}
-	w.sched = app.NewSchedule(w.o.SyncEvery, w.runSync)
+	ctx, stop := context.WithCancel(w.ctx)
+	sched := app.NewSchedule(w.o.SyncEvery, w.runSync)
+	w.sched, w.stopSched = sched, stop
 	w.work.Add(1)
 	go func() {
 		defer w.work.Done()
-		w.sched.Run(w.ctx)
+		sched.Run(ctx)
 	}()
+}
+
+// pauseSync stops automatic sync, and a sync under way, while the data is
+// locked: without the key a sync can neither read the platform's tokens
+// nor store what it fetches. Unlocking starts it again.
+func (w *Window) pauseSync() {
+	if w.stopSched != nil {
+		w.stopSched()
+	}
+	w.sched, w.stopSched = nil, nil
 }
 
 // syncNow is the Sync now command (and Ctrl+R): it bypasses the cadence.
 func (w *Window) syncNow() {
+	if w.access != accessOpen {
+		return
+	}
 	if w.sched != nil {
 		w.sched.SyncNow()
 		return
@@ -161,16 +176,19 @@ func (w *Window) syncNow() {
 // on a shared screen.
 func (w *Window) runSync(ctx context.Context) {
 	fresh := 0
+	// A sync the lock stopped shows nothing of what it did.
+	epoch := w.epoch.Load()
+	ui := func(f func()) { w.ui(w.unlessLocked(epoch, f)) }
 	err := w.a.SyncEach(ctx,
 		func(s app.Source) {
-			w.ui(func() {
+			ui(func() {
 				w.syncs.running[s.ID] = true
 				w.syncs.render()
 			})
 		},
 		func(rep app.SyncReport) {
 			fresh += rep.New
-			w.ui(func() {
+			ui(func() {
 				delete(w.syncs.running, rep.Source.ID)
 				if rep.Err != nil {
 					w.syncs.lastErr[rep.Source.ID] = rep.Err
@@ -181,7 +199,7 @@ func (w *Window) runSync(ctx context.Context) {
 			})
 		})
 	n := fresh
-	w.ui(func() {
+	ui(func() {
 		if err == nil && n > 0 {
 			w.fa.SendNotification(fyne.NewNotification("Referral Desk", newReferralsText(n)))
 		}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -23,13 +25,24 @@ func (w *Window) showWelcome(problem string) {
 	connect.Importance = widget.HighImportance
 	objs := []fyne.CanvasObject{icon, title, say, container.NewCenter(connect)}
 	if w.o.Demo != nil {
-		objs = append(objs, &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true},
-			Text: "Demo mode: a sample referral platform is running on this computer. Nothing in it is real, so try anything."})
+		say := "Demo mode: a sample referral platform is running on this computer. Nothing in it is real, so try anything."
+		if p := w.o.DemoPassphrase; p != "" {
+			say += fmt.Sprintf(" The demo data is protected like real data, with the passphrase “%s”: try Lock in the Referral Desk menu.", p)
+		}
+		objs = append(objs, &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}, Text: say})
 	}
 	if problem != "" {
 		objs = append(objs, &widget.Label{Text: problem, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance})
 	}
-	w.win.SetContent(column(560, container.NewVBox(objs...)))
+	w.setContent(column(560, container.NewVBox(objs...)))
+}
+
+// relayout lays the screen out again after part of it appeared, went away
+// or grew (Show, Hide and SetText do not move what is around it).
+func (w *Window) relayout() {
+	if w.shown != nil {
+		w.shown.Refresh()
+	}
 }
 
 // column centres content at a readable width, vertically in the middle.

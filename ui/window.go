@@ -37,6 +37,18 @@ type Options struct {
 	// Clipboard reads a copied image or text for Paste image; nil = the
 	// system clipboard. Tests give an image.
 	Clipboard Clipboard
+	// AfterFunc starts the idle lock's timer; nil = time.AfterFunc. Tests
+	// give timers they fire themselves.
+	AfterFunc func(d time.Duration, f func()) Timer
+	// DemoPassphrase is the passphrase main protected the demo's own data
+	// folder with, for the demo to say on screen; "" = not that folder.
+	DemoPassphrase string
+}
+
+// Timer is the idle lock's timer: what it needs of *time.Timer.
+type Timer interface {
+	Reset(d time.Duration) bool
+	Stop() bool
 }
 
 // Window is Referral Desk's main window.
@@ -50,6 +62,27 @@ type Window struct {
 	cancel context.CancelFunc
 	busy   atomic.Int64   // background work in flight (screenshots wait for none)
 	work   sync.WaitGroup // background work and the sync loop, waited for when quitting
+	// epoch counts the locks: work started before the last lock shows
+	// nothing when it ends (see background).
+	epoch atomic.Int64
+
+	access     access            // what the window may show now (lock.go)
+	shown      fyne.CanvasObject // the screen in the window, over the activity layer
+	sensor     *activity
+	locking    chan struct{} // closed once the last lock has dropped the key
+	remembered bool          // the keyring holds the key: the unlock screen's Remember starts ticked
+	reopen     struct {      // the referral open when the window locked, to open again at unlock
+		source int64
+		task   string
+	}
+	idle       idleLock
+	menu       *fyne.MainMenu
+	menuOpen   []*fyne.MenuItem // the items that need the data open
+	idleMenu   *fyne.Menu
+	unlock     *unlockScreen  // the unlock screen while it shows
+	protect    *protectScreen // the protect (or new passphrase) screen while it shows
+	recovery   *recoveryScreen
+	passDialog *passDialog // the last passphrase dialog opened
 
 	prefs    prefs
 	lastLook time.Time // when the case worker last looked at the inbox (previous session)
@@ -62,8 +95,10 @@ type Window struct {
 	syncs   *syncPanel
 	connect *connectScreen
 	scan    *scanView         // the camera view while it is open
-	main    fyne.CanvasObject // the inbox layout, built once
+	main    fyne.CanvasObject // the inbox layout, built once per unlock
 	sched   *app.Schedule
+	// stopSched pauses automatic sync (at lock): it ends the schedule's run.
+	stopSched context.CancelFunc
 }
 
 // New builds the main window. Call ShowAndRun (or Show) on Window().
@@ -86,19 +121,23 @@ func New(fa fyne.App, o Options) *Window {
 	if o.Clipboard == nil {
 		o.Clipboard = &systemClipboard{}
 	}
+	if o.AfterFunc == nil {
+		o.AfterFunc = func(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+	}
 	w := &Window{fa: fa, o: o, a: o.App, names: map[int64]string{}, prefs: prefs{fa.Preferences()}}
+	w.locking = make(chan struct{})
+	close(w.locking) // not locked by the window yet
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.lastLook = w.prefs.lastLook()
 	w.win = fa.NewWindow("Referral Desk")
 	w.win.SetIcon(assets.Icon)
 	w.win.Resize(w.prefs.windowSize())
 	w.win.SetOnClosed(w.closed)
-	w.syncs = newSyncPanel(w)
-	w.detail = newReferralView(w)
-	w.inbox = newInbox(w)
-	w.connect = newConnectScreen(w)
-	w.win.SetContent(container.NewCenter()) // filled once the sources are known
+	w.sensor = newActivity(w.active)
+	w.makeViews()
+	w.setContent(container.NewCenter()) // filled once the protection is known
 	w.keys()
+	w.makeMenu()
 	w.start()
 	return w
 }
@@ -128,18 +167,48 @@ func (w *Window) Wait(d time.Duration) {
 // Window is the Fyne window, for main and for tests.
 func (w *Window) Window() fyne.Window { return w.win }
 
+// makeViews makes the screens that show the data, empty: at start, and
+// again at each lock so no name stays in a widget out of sight.
+func (w *Window) makeViews() {
+	w.syncs = newSyncPanel(w)
+	w.detail = newReferralView(w)
+	w.inbox = newInbox(w)
+	w.connect = newConnectScreen(w)
+}
+
+// setContent shows a screen, over the layer that notes the mouse for the idle lock.
+func (w *Window) setContent(o fyne.CanvasObject) {
+	w.shown = o
+	w.win.SetContent(container.NewStack(w.sensor, o))
+}
+
+// content is the screen the window shows.
+func (w *Window) content() fyne.CanvasObject { return w.shown }
+
 // background runs work off the UI goroutine; the function it returns, if
-// any, runs on the UI goroutine afterwards. Work must not touch widgets.
+// any, runs on the UI goroutine afterwards, unless the window was locked
+// in between (what it read must not reach the screen then). Work must not
+// touch widgets.
 func (w *Window) background(work func(ctx context.Context) func()) {
 	w.busy.Add(1)
 	w.work.Add(1)
+	epoch := w.epoch.Load()
 	w.o.Go(func() {
 		defer w.work.Done()
 		defer w.busy.Add(-1)
 		if apply := work(w.ctx); apply != nil {
-			w.o.Dispatch(apply)
+			w.o.Dispatch(w.unlessLocked(epoch, apply))
 		}
 	})
+}
+
+// unlessLocked is f, doing nothing when the window was locked since epoch.
+func (w *Window) unlessLocked(epoch int64, f func()) func() {
+	return func() {
+		if w.epoch.Load() == epoch {
+			f()
+		}
+	}
 }
 
 // ui runs f on the UI goroutine (from background work).
@@ -147,9 +216,13 @@ func (w *Window) ui(f func()) { w.o.Dispatch(f) }
 
 func (w *Window) now() time.Time { return w.o.Now() }
 
-// start reads the sources, then shows the welcome or the inbox and starts
-// automatic sync.
-func (w *Window) start() {
+// opened shows the data once it is open (unlocked): reads the sources,
+// then shows the welcome or the inbox, and starts automatic sync and the
+// idle lock.
+func (w *Window) opened() {
+	w.access = accessOpen
+	w.refreshMenu()
+	w.armIdle()
 	w.background(func(ctx context.Context) func() {
 		srcs, err := w.a.Sources(ctx)
 		return func() {
@@ -161,6 +234,10 @@ func (w *Window) start() {
 			if len(srcs) == 0 {
 				w.showWelcome("")
 				return
+			}
+			if r := w.reopen; r.task != "" { // the referral open when the window locked
+				w.reopen.source, w.reopen.task = 0, ""
+				w.detail.open(r.source, r.task)
 			}
 			w.showInbox()
 			w.startSync()
@@ -205,7 +282,7 @@ func (w *Window) showInbox() {
 	if w.main == nil {
 		w.main = w.buildMain()
 	}
-	w.win.SetContent(w.main)
+	w.setContent(w.main)
 	w.inbox.reload()
 }
 
@@ -226,5 +303,6 @@ func (w *Window) closed() {
 	w.prefs.setWindowSize(w.win.Canvas().Size())
 	w.prefs.setLastLook(w.now())
 	w.stopScan()
+	w.disarmIdle()
 	w.cancel()
 }
