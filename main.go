@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -58,10 +59,17 @@ func main() {
 // so they never change what the real window remembers.
 const appID = "org.referraldesk.app"
 
+// demoPassphrase protects the demo's own data folder, as every data folder
+// is protected; the demo says it on screen, since nothing in it is real.
+const demoPassphrase = "demo passphrase for referral desk"
+
 // runWindow opens the store and the window. In demo mode the built-in
 // platform runs in this process and the data lives in a separate folder,
-// emptied at each start so the demo always begins at the welcome.
+// emptied at each start so the demo always begins at the welcome, and
+// protected with demoPassphrase instead of asking for one.
 func runWindow(dataDir string, demo bool, shots string) error {
+	// The demo's own folder (or the screenshots'), not one named on the command line.
+	demoFolder := shots != "" || (dataDir == "" && demo)
 	switch {
 	case shots != "":
 		tmp, err := os.MkdirTemp("", "referraldesk-screenshots-")
@@ -79,6 +87,11 @@ func runWindow(dataDir string, demo bool, shots string) error {
 		dataDir = defaultDataDir()
 	}
 	var opts app.Options
+	if !demo {
+		// The case worker may ask to be remembered on this computer; the
+		// demo and the screenshots never touch the system's keyring.
+		opts.Keyring = app.SystemKeyring()
+	}
 	id := appID
 	var platform *app.DemoPlatform
 	var shooter screenshooter
@@ -109,7 +122,17 @@ func runWindow(dataDir string, demo bool, shots string) error {
 	// Let what was being saved be saved: a sign-in's tokens, a sync page, and a
 	// token refresh that outlived its caller (its rotated refresh token).
 	defer core.Close(5 * time.Second)
-	w := ui.New(fa, ui.Options{App: core, Demo: platform})
+	wo := ui.Options{App: core, Demo: platform}
+	if demoFolder {
+		ctx := context.Background()
+		if core.Protection(ctx) == app.Unprotected { // emptied above, as it should be
+			if _, err := core.SetUp(ctx, demoPassphrase, false); err != nil {
+				return err
+			}
+		}
+		wo.DemoPassphrase = demoPassphrase
+	}
+	w := ui.New(fa, wo)
 	if shooter != nil {
 		go func() {
 			if err := shooter.Run(w, shots); err != nil {

@@ -6,6 +6,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,11 +64,17 @@ func (w *Window) Screenshots(dir string, browser *HeldBrowser) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	if w.o.DemoPassphrase == "" {
+		return fmt.Errorf("screenshots need the demo's data folder, protected with the demo passphrase")
+	}
 	var scale float32
 	fyne.DoAndWait(func() { scale = w.win.Canvas().Scale() })
 	fyne.DoAndWait(func() { w.win.Resize(fyne.NewSize(1366/scale, 768/scale)) })
+	// The run may outlast the idle lock; the unlock screens are taken on purpose, last.
+	fyne.DoAndWait(func() { w.setLockIdle(0) })
 	s := &shooter{w: w, dir: dir, prefix: fmt.Sprintf("%03.0f-", scale*100)}
 	for _, step := range []func() error{
+		s.protectScreens,
 		s.connectScreens,
 		func() error { return s.signIn(browser) },
 		s.inboxScreens,
@@ -80,7 +87,10 @@ func (w *Window) Screenshots(dir string, browser *HeldBrowser) error {
 		}
 	}
 	fyne.DoAndWait(func() { w.syncs.override = sampleStatuses(w.sources, w.now()); w.syncs.render() })
-	return w.syncStateShots(s.capture)
+	if err := w.syncStateShots(s.capture); err != nil {
+		return err
+	}
+	return s.unlockScreens()
 }
 
 // shooter is one run of the screenshots: the window and where the PNGs go,
@@ -111,6 +121,62 @@ func (s *shooter) expect(what string, ok func() bool) error {
 		return fmt.Errorf("before %q: the window does not show it", what)
 	}
 	return nil
+}
+
+// protectScreens: the first run's protect screen, with a passphrase typed,
+// and a recovery key (a new one for the demo's folder, which main protected
+// already); Continue then opens the welcome, as after a first run.
+func (s *shooter) protectScreens() error {
+	w := s.w
+	w.settle()
+	s.do(func() {
+		w.showProtect()
+		p := w.protect.pass
+		p.first.SetText("river lamp orange quietly")
+		p.again.SetText("river lamp orange quietly")
+	})
+	if err := s.shot("protect"); err != nil {
+		return err
+	}
+	key, err := w.a.NewRecoveryKey(context.Background(), w.o.DemoPassphrase)
+	if err != nil {
+		return fmt.Errorf("a recovery key for the screenshot: %s", app.Explain(err))
+	}
+	s.do(func() { w.showRecoveryKey(key, w.opened) })
+	if err := s.shot("recovery-key"); err != nil {
+		return err
+	}
+	s.do(func() { w.recovery.saved.SetChecked(true); w.recovery.cont.OnTapped() })
+	w.settle()
+	return s.expect("welcome", func() bool { return w.access == accessOpen && len(w.sources) == 0 })
+}
+
+// unlockScreens: the window locked (Ctrl+L), a wrong passphrase, Forgot
+// your passphrase?, then unlocked with the demo's passphrase.
+func (s *shooter) unlockScreens() error {
+	w := s.w
+	s.do(w.lock)
+	if err := s.expect("unlock", func() bool { return w.access == accessLocked && w.unlock != nil }); err != nil {
+		return err
+	}
+	if err := s.shot("unlock"); err != nil {
+		return err
+	}
+	s.do(func() { w.unlock.secret.SetText("not the passphrase"); w.unlock.submit() })
+	w.settle()
+	if err := s.expect("unlock-wrong-passphrase", func() bool { return w.unlock != nil && w.unlock.problem.Visible() }); err != nil {
+		return err
+	}
+	if err := s.shot("unlock-wrong-passphrase"); err != nil {
+		return err
+	}
+	s.do(func() { w.showUnlock(); w.unlock.showForgot() })
+	if err := s.shot("unlock-forgot"); err != nil {
+		return err
+	}
+	s.do(func() { w.showUnlock(); w.unlock.secret.SetText(w.o.DemoPassphrase); w.unlock.submit() })
+	w.settle()
+	return s.expect("unlocked", func() bool { return w.access == accessOpen && w.content() == w.main })
 }
 
 // connectScreens: the welcome, a refused link, the scanner without a
