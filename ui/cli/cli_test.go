@@ -23,6 +23,16 @@ func TestHelpIsNotAnError(t *testing.T) {
 	}
 }
 
+// The help lists the commands that close the loop, with their options.
+func TestHelpListsClosingTheLoop(t *testing.T) {
+	_, out, _ := run(t, cli.Env{DataDir: t.TempDir()}, "help")
+	for _, want := range []string{"\n  capacity [--source ID]", "\n  queue", "--service SYSTEM|CODE", "--at-capacity", "--decline-new --yes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the help does not show %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestInboxNamesDoNotContactAndChecksStatuses(t *testing.T) {
 	p := fhirtest.New(t, fhirtest.Options{Referrals: -1})
 	yes := true

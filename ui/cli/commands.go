@@ -197,31 +197,6 @@ func runInbox(ctx context.Context, c *cmdline, args []string) error {
 	return tw.Flush()
 }
 
-func runSetStatus(ctx context.Context, c *cmdline, args []string) error {
-	fs := flag.NewFlagSet("set-status", flag.ContinueOnError)
-	reason := fs.String("reason", "", "")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := needArgs(pos, 2, commands["set-status"].usage); err != nil {
-		return err
-	}
-	ref, err := c.app.FindReferral(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	out, err := c.app.SetStatus(ctx, ref.SourceID, ref.TaskID, pos[1], *reason)
-	if err != nil {
-		return err
-	}
-	if !out.Sent {
-		return &app.Error{Op: "set status", Reason: app.ReasonNotSent, Value: out.Message()}
-	}
-	c.printf("%s\n", out.Message())
-	return nil
-}
-
 func runDemoPlatform(ctx context.Context, c *cmdline, args []string) error {
 	fs := flag.NewFlagSet("demo-platform", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "")

@@ -37,16 +37,21 @@ func formatDetail(d *app.Detail) string {
 	if d.StatusReason != "" {
 		fmt.Fprintf(&b, " (%s)", d.StatusReason)
 	}
-	if d.Pending {
+	switch {
+	case d.Pending && d.Projected != "" && d.Projected != d.Status:
+		fmt.Fprintf(&b, " → will be %s when sent", strings.ToLower(app.StatusLabel(d.Projected)))
+	case d.Pending:
 		b.WriteString(" (a change is waiting to be sent)")
 	}
 	fmt.Fprintf(&b, "\nPriority: %s\nReceived: %s\n", d.Priority, localTime(d.AuthoredOn))
 	b.person(d.Person, d.DoNotContact)
 	b.need(d)
+	b.sentWith(d.SentWith)
 	b.WriteString("\nRequested by\n")
 	b.line("Who", d.Requester.Name)
 	b.line("Reach them", strings.Join(d.Requester.Contacts, "; "))
 	b.consent(d.Consent)
+	b.outcomes(outcomesOf(d.Raw["Task"]))
 	b.changes(d.Changes)
 	if len(d.Next) > 0 {
 		var acts []string
@@ -116,6 +121,49 @@ func (b *sheet) consent(c app.ConsentInfo) {
 	b.line("Signed", c.Date)
 	b.line("Covers", c.Period)
 	b.line("Shared with", strings.Join(c.Organizations, "; "))
+}
+
+// sentWith lists what the requester attached (labs, screening answers,
+// goals, documents); what could not be fetched is named as missing.
+func (b *sheet) sentWith(content []app.Content) {
+	if len(content) == 0 {
+		return
+	}
+	b.WriteString("\nSent with the referral\n")
+	for _, c := range content {
+		b.WriteString("  ")
+		if c.Kind != "" && !strings.HasPrefix(c.Title, c.Kind+":") { // "Goal: Housing security" names its kind
+			b.WriteString(c.Kind + ": ")
+		}
+		b.WriteString(oneLine(c.Title))
+		if c.Missing {
+			b.WriteString(" (missing: it could not be fetched from the platform or read)\n")
+			continue
+		}
+		if c.Detail != "" {
+			b.WriteString(" — " + oneLine(c.Detail))
+		}
+		if c.Date != "" {
+			fmt.Fprintf(b, " (%s)", localTime(c.Date))
+		}
+		b.WriteString("\n")
+	}
+}
+
+// outcomes lists what the referral's Task says was done: the services
+// delivered and what else was sent with its completion.
+func (b *sheet) outcomes(outcomes []outcome) {
+	if len(outcomes) == 0 {
+		return
+	}
+	b.WriteString("\nOutcomes sent\n")
+	for _, o := range outcomes {
+		what := o.ref
+		if what == "" {
+			what = o.value + " (as a code)"
+		}
+		b.line(o.kind, what)
+	}
 }
 
 func (b *sheet) changes(changes []app.Change) {
