@@ -8,12 +8,10 @@ func (d *DemoPlatform) ScriptedBrowser() func(url string) error {
 	return d.srv.Browser(fhirtest.DemoUser, fhirtest.DemoPassword)
 }
 
-// NoteAsRequester changes a referral on the demo platform the way its
-// requester would (a note is added, so its version moves on): screenshots
-// use it to show what a conflicting change looks like.
-func (d *DemoPlatform) NoteAsRequester(taskID, text string) error {
-	return d.srv.UpdateAsRequester("Task", taskID, func(m map[string]any) {
-		notes, _ := m["note"].([]any)
-		m["note"] = append(notes, map[string]any{"text": text})
-	})
+// CancelAsRequester cancels a referral on the demo platform the way its
+// requester would, with a reason: screenshots use it to show what a change
+// that meets another's looks like (a note alone no longer conflicts: it is
+// applied on top).
+func (d *DemoPlatform) CancelAsRequester(taskID, reason string) error {
+	return d.srv.SetStatusAsRequester(taskID, "cancelled", reason)
 }

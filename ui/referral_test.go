@@ -129,16 +129,16 @@ func TestDeclineWithReasonPendingThenConfirmed(t *testing.T) {
 
 func TestConflictIsShownOnTheReferral(t *testing.T) {
 	h, id := referralWorld(t, specRoutine())
-	if err := h.server.UpdateAsRequester("Task", id, func(m map[string]any) {
-		m["note"] = []any{map[string]any{"text": "Please call the clinic first."}}
-	}); err != nil {
+	// The requester cancels it before the case worker's Accept arrives:
+	// a note alone would be applied on top, not a conflict.
+	if err := h.server.SetStatusAsRequester(id, "cancelled", "The person moved out of the area."); err != nil {
 		t.Fatal(err)
 	}
 	tapButton(t, h, "Accept")
 	m := detailMarkup(h)
 	mustContain(t, m, "Not sent: someone changed this referral first", "Your change (Accept) was not sent.")
 	assertGolden(t, "conflict", m)
-	if task := string(mustResource(t, h, id)); !strings.Contains(task, `"status":"requested"`) && !strings.Contains(task, `"status": "requested"`) {
+	if task := string(mustResource(t, h, id)); !strings.Contains(task, `"status":"cancelled"`) && !strings.Contains(task, `"status": "cancelled"`) {
 		t.Fatalf("a conflicting change reached the platform: %s", task)
 	}
 }

@@ -360,7 +360,7 @@ func (s *shooter) actionScreens() error {
 	if err := s.shot("pending"); err != nil {
 		return err
 	}
-	if err := w.o.Demo.NoteAsRequester(r.TaskID, "Please call the clinic before the first visit."); err != nil {
+	if err := w.o.Demo.CancelAsRequester(r.TaskID, "The person moved out of the area."); err != nil {
 		return err
 	}
 	s.do(func() { w.detail.act = acting{}; w.detail.send("accepted", "") })
