@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/referraldesk/referraldesk/storage"
 	"github.com/referraldesk/referraldesk/storage/keys"
@@ -144,11 +145,15 @@ func (a *App) UnlockFromKeyring(ctx context.Context) (bool, error) {
 }
 
 // unwrap returns the data key the passphrase or the recovery key opens.
+// Argon2id works in 128 MiB of memory, which is given back to the system at
+// once rather than when the runtime gets round to it: the window's resident
+// memory otherwise kept it.
 func (a *App) unwrap(ctx context.Context, secret string) ([]byte, error) {
 	v, err := a.store.Vault(ctx)
 	if err != nil {
 		return nil, a.lockError(err)
 	}
+	defer debug.FreeOSMemory()
 	key, err := keys.Unwrap(v.Passphrase, secret)
 	if errors.Is(err, keys.ErrWrongSecret) {
 		if rk, perr := keys.ParseRecoveryKey(secret); perr == nil {

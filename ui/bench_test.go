@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"os/exec"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,6 +157,81 @@ func BenchmarkStartToFirstInbox(b *testing.B) {
 		w.win.Close()
 		a.Close(time.Second)
 	}
+}
+
+// BenchmarkStartWithPassphrase is BenchmarkStartToFirstInbox for a case
+// worker whose keyring does not remember the key: the passphrase is typed
+// (Argon2id at the costs new passphrases get) before the inbox. It also
+// reports the resident memory of a process that does only that, the window
+// up over 100 000 referrals (rss-MB), against the goal of 250 MB.
+func BenchmarkStartWithPassphrase(b *testing.B) {
+	dir := benchData(b)
+	fa := test.NewTempApp(b)
+	for b.Loop() {
+		a, err := app.Open(dir, app.Options{Now: clock})
+		if err == nil {
+			err = a.Unlock(context.Background(), testPassphrase, false)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := New(fa, Options{App: a, Now: clock, SyncEvery: -1,
+			Dispatch: func(f func()) { f() }, Go: func(f func()) { f() }})
+		if w.inbox.count == 0 {
+			b.Fatal("the inbox is empty")
+		}
+		w.win.Close()
+		a.Close(time.Second)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), windowMemoryEnv+"="+dir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	var rss float64
+	if _, serr := fmt.Sscan(string(out), &rss); err != nil || serr != nil {
+		b.Fatalf("measuring the window's memory: %v, %q", err, out)
+	}
+	b.ReportMetric(rss, "rss-MB")
+}
+
+// windowMemoryEnv asks a re-executed test binary to open the window over a
+// data folder and print its resident memory in MB (windowMemory).
+const windowMemoryEnv = "REFERRALDESK_WINDOW_MEMORY_DIR"
+
+// windowMemory opens dir with the passphrase, builds the window and its
+// inbox, collects garbage as a window at rest would have, and prints VmRSS.
+func windowMemory(dir string) {
+	fa := test.NewApp()
+	a, err := app.Open(dir, app.Options{Now: clock})
+	if err == nil {
+		err = a.Unlock(context.Background(), testPassphrase, false)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	w := New(fa, Options{App: a, Now: clock, SyncEvery: -1, Dispatch: func(f func()) { f() }, Go: func(f func()) { f() }})
+	runtime.GC()
+	fmt.Println(residentMB())
+	w.win.Close()
+	os.Exit(0)
+}
+
+// residentMB is this process's resident memory (VmRSS), in MB; 0 where
+// /proc is not there.
+func residentMB() float64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb float64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 // BenchmarkListScroll: jumping through 100 000 rows of All; each op is one

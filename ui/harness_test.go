@@ -36,6 +36,9 @@ func clock() time.Time { return now }
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if dir := os.Getenv(windowMemoryEnv); dir != "" {
+		windowMemory(dir)
+	}
 	if *today != "" {
 		d, err := time.Parse(time.DateOnly, *today)
 		if err != nil {
