@@ -99,10 +99,10 @@ type Need struct {
 	// asked for: what ServicesFor offers a completion from.
 	CategoryCode string
 	Requested    Service
-	Reasons           []string
-	Notes             []string
-	Period            string
-	Priority          string
+	Reasons      []string
+	Notes        []string
+	Period       string
+	Priority     string
 }
 
 // Requester is who asked and how to reach them.
