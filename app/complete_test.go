@@ -159,3 +159,23 @@ func TestCompletionReportsEnrollment(t *testing.T) {
 		t.Errorf("an unknown enrollment: %v", err)
 	}
 }
+
+// A completed referral's view lists what was reported: each service, with
+// the Procedure posted for it.
+func TestTheViewListsOutcomesSent(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := acceptedReferral(t, w, src)
+	if out, err := w.app.Complete(w.ctx, src.ID, r.TaskID, app.Completion{Performed: "2026-11-03"}); err != nil || !out.Sent {
+		t.Fatalf("Complete: %+v, %v", out, err)
+	}
+	w.sync(src.ID) // the Procedure is fetched with the Task
+	d, err := w.app.Referral(w.ctx, src.ID, r.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.OutcomesSent) != 1 || !strings.HasPrefix(d.OutcomesSent[0].Ref, "Procedure/") || d.OutcomesSent[0].Text == d.OutcomesSent[0].Ref || d.OutcomesSent[0].Date != "2026-11-03" {
+		t.Errorf("outcomes in the view: %+v; want the service and its Procedure", d.OutcomesSent)
+	}
+}

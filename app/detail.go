@@ -23,6 +23,10 @@ type Detail struct {
 	Changes      []Change // what this desk sent or queued, oldest first
 	Next         []string // statuses the case worker may move it to now
 	Raw          map[string]json.RawMessage
+	// OutcomesSent is what the organization reported doing, from the
+	// Task's outputs: services (with the Procedure posted, if any) and
+	// enrollment.
+	OutcomesSent []SentOutcome
 	// SentWith is what the requester attached to the referral (labs,
 	// screening answers, assessments, goals, documents), in its order.
 	SentWith []Content
@@ -41,6 +45,51 @@ type Content struct {
 	// Missing: it could not be fetched or read; Title names it as the
 	// requester did.
 	Missing bool
+}
+
+// SentOutcome is one output of a completed referral, as it reads.
+type SentOutcome struct {
+	Kind string // "Service delivered" or "Program enrollment"…
+	Text string // the service or result, in words
+	Date string // when it was performed
+	Ref  string // the Procedure or Observation posted ("Procedure/123"); "" when sent as a code
+}
+
+// outcomesOf reads a Task's outputs: resulting activities and additional
+// content, each described from what it points at when that is known.
+func outcomesOf(rs *resources, t fhir.Task) []SentOutcome {
+	var out []SentOutcome
+	for _, o := range t.Output {
+		kind := "Service delivered"
+		if o.Type.Has(fhir.SystemSDOHTemporary, fhir.CodeAdditionalContent) {
+			kind = "Reported"
+		} else if !o.Type.Has(fhir.SystemSDOHTemporary, fhir.CodeResultingActivity) {
+			continue
+		}
+		so := SentOutcome{Kind: kind}
+		switch {
+		case o.ValueReference != nil:
+			so.Ref, so.Text = o.ValueReference.Reference, o.ValueReference.Display
+			if typ, id, ok := o.ValueReference.TypeID(); ok {
+				if r, ok := rs.get(typ + "/" + id); ok {
+					d := fhir.Describe(r)
+					so.Text, so.Date = firstNonEmpty(so.Text, d.Title+detailSuffix(d.Detail)), d.Date
+				}
+			}
+		case o.ValueCodeableConcept != nil:
+			so.Text = o.ValueCodeableConcept.Label()
+		}
+		so.Text = firstNonEmpty(so.Text, so.Ref) // not fetched yet: the next sync brings it
+		out = append(out, so)
+	}
+	return out
+}
+
+func detailSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ": " + s
 }
 
 // sentWithOf describes what a Task's requester attached.
@@ -143,6 +192,7 @@ func (a *App) Referral(ctx context.Context, source int64, taskID string) (*Detai
 	}
 	d.Person = personOf(rs, t.For, a.now())
 	d.SentWith = sentWithOf(rs, t)
+	d.OutcomesSent = outcomesOf(rs, t)
 	d.Requester = Requester{Name: row.Requester, Contacts: requesterContacts(rs, t.Requester)}
 	if srRes, ok := rs.get(t.Focus.Reference); ok {
 		d.Raw["ServiceRequest"] = json.RawMessage(srRes.Raw)

@@ -172,6 +172,11 @@ func referencesOf(rs []fhir.Resource) []string {
 		if t, ok := fhir.As[fhir.Task](r); ok {
 			refs = append(refs, t.Focus, t.For, t.Requester)
 			refs = append(refs, sentWith(t)...)
+			for _, o := range t.Output { // what the organization reported, for the view
+				if o.ValueReference != nil {
+					refs = append(refs, *o.ValueReference)
+				}
+			}
 		} else if sr, ok := fhir.As[fhir.ServiceRequest](r); ok {
 			refs = append(refs, sr.Subject, sr.Requester)
 			refs = append(refs, sr.SupportingInfo...)

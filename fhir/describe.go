@@ -44,6 +44,7 @@ type summary struct {
 		} `json:"attachment"`
 	} `json:"content"`
 	Effective string `json:"effectiveDateTime"`
+	Performed string `json:"performedDateTime"`
 	Occurred  string `json:"occurrenceDateTime"`
 	Authored  string `json:"authored"`
 	Date      string `json:"date"`
@@ -55,7 +56,7 @@ type summary struct {
 func Describe(r Resource) Description {
 	var s summary
 	jsonv2.Unmarshal(r.Raw, &s, lenient) // what does not read stays empty
-	d := Description{Kind: kindName(r.Type), Date: firstOf(s.Effective, s.Occurred, s.Authored, s.Date, s.Start)}
+	d := Description{Kind: kindName(r.Type), Date: firstOf(s.Effective, s.Performed, s.Occurred, s.Authored, s.Date, s.Start)}
 	d.Title = firstOf(label(s.Code), label(s.VaccineCode), describedBy(s.Description), s.Title, label(s.Type))
 	switch {
 	case s.ValueQuantity != nil:
