@@ -177,3 +177,51 @@ func checkCompleted(t *testing.T, server *fhirtest.Server, tasks []string) {
 		}
 	}
 }
+
+// The window and a command line are two processes: sending the same queue
+// at once, each change goes out once and is marked sent, never a conflict.
+func TestTwoProcessesSendEachChangeOnce(t *testing.T) {
+	server := fhirtest.New(t, fhirtest.Options{Referrals: 40})
+	dir := t.TempDir()
+	a, err := app.Open(dir, app.Options{OpenBrowser: server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(5 * time.Second)
+	src, err := a.Connect(t.Context(), app.ConnectOptions{Link: server.FHIRBase()})
+	if err == nil {
+		_, err = a.Sync(t.Context(), src.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := queueCompletions(t, a, server, src.ID, 12)
+	server.ResetRequests()
+	child := childCommand(t, sendEnv+"="+dir)
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SyncAll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Wait(); err != nil {
+		t.Fatalf("the other process: %v", err)
+	}
+	puts := map[string]int{}
+	for _, req := range server.Requests() {
+		if req.Method == http.MethodPut {
+			puts[req.Path]++
+		}
+	}
+	for _, id := range tasks {
+		// accept and complete: two updates of each Task, no more
+		if n := puts["/fhir/Task/"+id]; n != 2 {
+			t.Errorf("Task/%s was updated %d times; want twice (accept, complete)", id, n)
+		}
+	}
+	checkCompleted(t, server, tasks)
+	waiting, err := a.Sources(t.Context())
+	if err != nil || waiting[0].Waiting != 0 {
+		t.Errorf("after both: %+v, %v; want nothing waiting", waiting, err)
+	}
+}
