@@ -59,15 +59,23 @@ func (v *referralView) actions() fyne.CanvasObject {
 		objs = append(objs, v.reasonForm(st.choosing))
 	case len(d.Next) > 0:
 		box := container.NewHBox()
+		var complete fyne.CanvasObject
 		for _, to := range d.Next {
 			to := to
+			if to == statusCompleted {
+				// Completing tells the requester it is done: it stands
+				// apart from Start, in another colour, and asks first.
+				complete = &widget.Button{Text: app.ActionName(d.Status, to) + "…", Icon: theme.ConfirmIcon(),
+					Importance: widget.SuccessImportance, OnTapped: func() { v.act.notice = nil; v.openComplete() }}
+				continue
+			}
 			b := widget.NewButton(app.ActionName(d.Status, to), func() { v.choose(to) })
-			if !app.NeedsReason(to) { // accept, start, resume, complete: the work goes on
+			if !app.NeedsReason(to) { // accept, start, resume: the work goes on
 				b.Importance = widget.HighImportance
 			}
 			box.Add(b)
 		}
-		objs = append(objs, container.NewHScroll(box))
+		objs = append(objs, container.NewBorder(nil, nil, nil, complete, container.NewHScroll(box)))
 	case app.Closed(d.Status):
 		objs = append(objs, &widget.Label{Text: "This referral is closed; there is nothing more to do here.", TextStyle: fyne.TextStyle{Italic: true}, Wrapping: fyne.TextWrapWord})
 	}
@@ -148,13 +156,21 @@ func reasonText(choice, text string) string {
 // send runs the change off the UI goroutine, showing it as pending until the
 // platform answers; the referral is then read again to show what is true.
 func (v *referralView) send(to, reason string) {
+	v.sendWith(to, func(ctx context.Context, source int64, task string) (app.Outcome, error) {
+		return v.w.a.SetStatus(ctx, source, task, to, reason)
+	})
+}
+
+// sendWith is send with the app call that makes the change (SetStatus,
+// Complete, DeclineAtCapacity…).
+func (v *referralView) sendWith(to string, change func(ctx context.Context, source int64, task string) (app.Outcome, error)) {
 	d := v.d
 	v.act = acting{sending: to}
 	v.render()
 	gen := v.gen
 	source, task, from := d.SourceID, d.TaskID, d.Status
 	v.w.background(func(ctx context.Context) func() {
-		o, err := v.w.a.SetStatus(ctx, source, task, to, reason)
+		o, err := change(ctx, source, task)
 		fresh, ferr := v.w.a.Referral(ctx, source, task)
 		return func() {
 			v.w.inbox.reload()

@@ -33,6 +33,8 @@ type referralView struct {
 	revealed bool   // contact details of a do-not-contact person shown on purpose
 	asking   bool   // the reveal is waiting for its confirmation
 	act      acting // the actions area
+	// completing is the completion dialog while it is open.
+	completing *completeDialog
 }
 
 func newReferralView(w *Window) *referralView {
