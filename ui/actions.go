@@ -75,7 +75,11 @@ func (v *referralView) actions() fyne.CanvasObject {
 			}
 			box.Add(b)
 		}
-		objs = append(objs, container.NewBorder(nil, nil, nil, complete, container.NewHScroll(box)))
+		var row fyne.CanvasObject = container.NewHScroll(box)
+		if complete != nil {
+			row = container.NewBorder(nil, nil, nil, complete, row)
+		}
+		objs = append(objs, row)
 	case app.Closed(d.Status):
 		objs = append(objs, &widget.Label{Text: "This referral is closed; there is nothing more to do here.", TextStyle: fyne.TextStyle{Italic: true}, Wrapping: fyne.TextWrapWord})
 	}

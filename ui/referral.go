@@ -102,10 +102,19 @@ func (v *referralView) render() {
 		return
 	}
 	objs := []fyne.CanvasObject{v.header(d)}
+	if d.Damaged {
+		objs = append(objs, damagedBanner())
+	}
 	if d.DoNotContact {
 		objs = append(objs, v.dncBanner())
 	}
 	objs = append(objs, v.actions())
+	if len(d.OutcomesSent) > 0 || d.Status == statusCompleted {
+		objs = append(objs, section("Outcomes sent", outcomesSent(d.OutcomesSent)))
+	}
+	if len(d.SentWith) > 0 {
+		objs = append(objs, section("Sent with the referral", sentWith(d.SentWith)))
+	}
 	objs = append(objs,
 		section("Person", v.person(d)),
 		section("Consent", consent(d.Consent)),
@@ -167,6 +176,54 @@ func (v *referralView) person(d *app.Detail) fyne.CanvasObject {
 		rows = append(rows, "Phone", orDash(strings.Join(p.Phones, "\n")),
 			"Email", orDash(strings.Join(p.Emails, "\n")),
 			"Address", orDash(strings.Join(p.Addresses, "\n")))
+	}
+	return form(rows...)
+}
+
+// damagedBanner says part of the referral could not be read here.
+func damagedBanner() fyne.CanvasObject {
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil,
+		&widget.Label{Text: app.DamagedText, Importance: widget.WarningImportance, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
+}
+
+// sentWith lists what the requester attached (IG 3.0.0 content-rich
+// referrals), for reading at intake; what could not be fetched is named.
+func sentWith(items []app.Content) fyne.CanvasObject {
+	var rows []string
+	for _, c := range items {
+		what := c.Title
+		switch {
+		case c.Missing:
+			what += "\nCould not be fetched from the platform."
+		case c.Detail != "":
+			what += "\n" + c.Detail
+		}
+		if c.Date != "" {
+			what += "\n" + dateText(c.Date)
+		}
+		rows = append(rows, orDash(c.Kind), what)
+	}
+	return form(rows...)
+}
+
+// outcomesSent lists what the organization reported doing.
+func outcomesSent(items []app.SentOutcome) fyne.CanvasObject {
+	if len(items) == 0 {
+		return wrapLabel("No outcome was sent with this referral.")
+	}
+	var rows []string
+	for _, o := range items {
+		what := o.Text
+		switch {
+		case o.Date != "" && o.Kind == "Service delivered":
+			what += "\nPerformed " + dateText(o.Date)
+		case o.Date != "":
+			what += "\n" + dateText(o.Date)
+		}
+		if o.Ref == "" {
+			what += "\nSent as a code: the platform does not take service records."
+		}
+		rows = append(rows, o.Kind, what)
 	}
 	return form(rows...)
 }

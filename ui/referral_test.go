@@ -152,4 +152,29 @@ func mustResource(t *testing.T, h *harness, id string) []byte {
 	return raw
 }
 
-var _ = app.Explain
+
+
+func TestSentWithTheReferralAtIntake(t *testing.T) {
+	h := newHarness(t, fhirtest.Options{Referrals: -1, AdditionalContent: true})
+	h.connect()
+	spec := specRoutine()
+	spec.AdditionalContent = referralgen.ContentAll
+	id := h.addReferral(spec)
+	h.sync()
+	h.open(nil)
+	h.openReferral(id)
+	v := h.w.detail
+	if len(v.d.SentWith) == 0 {
+		t.Fatal("a content-rich referral came with nothing sent with it")
+	}
+	m := detailMarkup(h)
+	mustContain(t, m, "Sent with the referral", v.d.SentWith[0].Title)
+	mustNotContain(t, m, "Outcomes sent", app.DamagedText)
+	assertGolden(t, "referral-sent-with", m)
+
+	// What could not be fetched is named; a damaged referral says so first.
+	v.d.SentWith = append(v.d.SentWith, app.Content{Kind: "Lab result", Title: "HbA1c", Missing: true})
+	v.d.Damaged = true
+	v.render()
+	mustContain(t, detailMarkup(h), "HbA1c Could not be fetched from the platform.", app.DamagedText)
+}
