@@ -31,13 +31,17 @@ type notice struct {
 // one (the IG: statusReason for rejected, cancelled, on-hold, failed). The
 // requester reads them, so they say what happened, not a code.
 var reasons = map[string][]string{
-	"rejected":  {"We are at capacity right now", "Outside our service area", "Does not qualify for our services", "We do not offer this service"},
+	"rejected":  {atCapacityReason, "Outside our service area", "Does not qualify for our services", "We do not offer this service"},
 	"cancelled": {"No longer needed", "The person asked us to stop", "Sent to us by mistake"},
 	"on-hold":   {"Waiting to hear from the person", "Waiting for documents", "On our waiting list"},
 	"failed":    {"We could not reach the person", "The person declined the service", "Not eligible after assessment"},
 }
 
 const otherReason = "Other (say below)"
+
+// atCapacityReason declines with the IG's no-capacity code (IG 3.0.0
+// capacity.md), not only words: the requester's platform can tell it apart.
+const atCapacityReason = "We are at capacity"
 
 // actions is the row of what the case worker may do now: only the moves the
 // IG allows from the current status, or what is happening to the last one.
@@ -133,7 +137,7 @@ func (v *referralView) reasonForm(to string) fyne.CanvasObject {
 	}
 	confirm.OnTapped = func() {
 		if valid() {
-			v.send(to, reasonText(st.choice, st.text))
+			v.sendReasoned(to)
 		}
 	}
 	update()
@@ -143,6 +147,19 @@ func (v *referralView) reasonForm(to string) fyne.CanvasObject {
 	})
 	return widget.NewCard(name, "Why? The requester will see your reason.",
 		container.NewVBox(radio, more, container.NewHBox(confirm, back)))
+}
+
+// sendReasoned sends the change the reason form describes; a decline at
+// capacity goes as one (DeclineAtCapacity), its note the case worker's words.
+func (v *referralView) sendReasoned(to string) {
+	reason := reasonText(v.act.choice, v.act.text)
+	if to == "rejected" && v.act.choice == atCapacityReason {
+		v.sendWith(to, func(ctx context.Context, source int64, task string) (app.Outcome, error) {
+			return v.w.a.DeclineAtCapacity(ctx, source, task, reason)
+		})
+		return
+	}
+	v.send(to, reason)
 }
 
 // reasonText is the statusReason sent: the chosen reason, then the case worker's words.

@@ -111,7 +111,7 @@ func TestDeclineWithReasonPendingThenConfirmed(t *testing.T) {
 	v.render()
 	assertGolden(t, "decline-reason", detailMarkup(h))
 
-	v.send("rejected", reasonText(v.act.choice, v.act.text))
+	v.sendReasoned("rejected")
 	m := detailMarkup(h) // before the platform answers
 	mustContain(t, m, "Sending “Decline” to "+fhirtest.PlatformName)
 	mustNotContain(t, m, "Accept")
@@ -122,8 +122,21 @@ func TestDeclineWithReasonPendingThenConfirmed(t *testing.T) {
 	mustContain(t, m, "Done: Decline", "Declined")
 	assertGolden(t, "declined", m)
 	task := string(mustResource(t, h, id))
-	if !strings.Contains(task, `"rejected"`) || !strings.Contains(task, "We are at capacity right now: Try Westside Pantry.") {
-		t.Fatalf("the platform's Task does not carry the decline and its reason: %s", task)
+	if !strings.Contains(task, `"rejected"`) || !strings.Contains(task, "We are at capacity: Try Westside Pantry.") || !strings.Contains(task, "no-capacity") {
+		t.Fatalf("the platform's Task does not carry the decline at capacity and its note: %s", task)
+	}
+}
+
+func TestDeclineForAnotherReasonIsNotAtCapacity(t *testing.T) {
+	h, id := referralWorld(t, specRoutine())
+	tapButton(t, h, "Decline")
+	v := h.w.detail
+	v.act.choice = reasons["rejected"][1]
+	v.sendReasoned("rejected")
+	h.settle()
+	task := string(mustResource(t, h, id))
+	if !strings.Contains(task, reasons["rejected"][1]) || strings.Contains(task, "no-capacity") {
+		t.Fatalf("a decline for another reason went as at capacity: %s", task)
 	}
 }
 

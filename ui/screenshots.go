@@ -340,7 +340,7 @@ func (s *shooter) actionScreens() error {
 		if err := s.shot("decline-with-reason"); err != nil {
 			return err
 		}
-		s.do(func() { w.detail.act = acting{}; w.detail.send("rejected", reasons["rejected"][0]) })
+		s.do(func() { w.detail.sendReasoned("rejected") }) // at capacity, as the form says
 		w.settle()
 		// A declined referral leaves New: the Closed view shows it, highlighted.
 		s.do(func() { w.inbox.setView(viewClosed); w.detail.scroll.ScrollToTop() })
