@@ -195,6 +195,7 @@ func (v *referralView) sendWith(to string, change func(ctx context.Context, sour
 		fresh, ferr := v.w.a.Referral(ctx, source, task)
 		return func() {
 			v.w.inbox.reload()
+			v.w.reloadSources() // how many changes wait for the platform
 			if v.source != source || v.task != task {
 				return // the case worker moved on; the inbox row shows the result
 			}

@@ -74,6 +74,8 @@ func (r *rowView) show(ref app.Referral, ok bool, w *Window) {
 	switch {
 	case !ok:
 		r.person.SetText("")
+	case ref.Damaged: // its name, as saved here, could not be read
+		r.person.SetText("(could not be read — sync again)")
 	case ref.Person == "":
 		r.person.SetText("(no name given)")
 	default:
@@ -92,7 +94,10 @@ func (r *rowView) show(ref app.Referral, ok bool, w *Window) {
 	status := ""
 	if ok {
 		status = app.StatusLabel(ref.Status)
-		if ref.Pending {
+		switch {
+		case ref.Projected != "": // what the case worker did here, not yet on the platform
+			status = app.StatusLabel(ref.Projected) + " · waiting to send"
+		case ref.Pending:
 			status = "Sending…"
 		}
 	}

@@ -79,6 +79,9 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 	if st.Say != "" {
 		objs = append(objs, &widget.Label{Text: st.Say, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
 	}
+	if n := st.Source.Waiting; n > 0 {
+		objs = append(objs, &widget.Label{Text: waitingText(n), Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord})
+	}
 	if (st.State == app.SyncOffline || st.State == app.SyncError) && !st.LastSync.IsZero() {
 		objs = append(objs, &widget.Label{Text: "Last synced " + app.Ago(st.LastSync, p.w.now()), SizeName: theme.SizeNameCaptionText})
 	}
@@ -216,4 +219,12 @@ func newReferralsText(n int) string {
 		return "1 new referral arrived."
 	}
 	return fmt.Sprintf("%d new referrals arrived.", n)
+}
+
+// waitingText says how many changes made here wait to be sent to a platform.
+func waitingText(n int) string {
+	if n == 1 {
+		return "1 change waiting to send"
+	}
+	return fmt.Sprintf("%d changes waiting to send", n)
 }

@@ -83,3 +83,27 @@ func TestSyncStates(t *testing.T) {
 		assertGolden(t, "sync-error", panelMarkup(h))
 	})
 }
+
+// A change made while the platform cannot be reached waits: its row says
+// what it will be and that it waits, and the platform how many wait.
+func TestWaitingChangesShowInTheRowAndThePlatform(t *testing.T) {
+	h, id := referralWorld(t, specRoutine())
+	h.server.Close()
+	tapButton(t, h, "Accept")
+	h.settle()
+	r, ok := h.w.inbox.pages[0], len(h.w.inbox.pages[0]) > 0
+	if !ok || r[0].TaskID != id || r[0].Projected != "accepted" {
+		t.Fatalf("the row does not carry the accepted status waiting to send: %+v", r)
+	}
+	row := newRowView()
+	row.Resize(fyne.NewSize(600, 80))
+	row.show(r[0], true, h.w)
+	mustContain(t, test.RenderObjectToMarkup(row), "Accepted · waiting to send")
+	mustContain(t, panelMarkup(h), "1 change waiting to send")
+	assertGolden(t, "sync-waiting", panelMarkup(h))
+
+	damaged := r[0]
+	damaged.Damaged, damaged.Person = true, ""
+	row.show(damaged, true, h.w)
+	mustContain(t, test.RenderObjectToMarkup(row), "(could not be read — sync again)")
+}
