@@ -165,8 +165,6 @@ func mustResource(t *testing.T, h *harness, id string) []byte {
 	return raw
 }
 
-
-
 func TestSentWithTheReferralAtIntake(t *testing.T) {
 	h := newHarness(t, fhirtest.Options{Referrals: -1, AdditionalContent: true})
 	h.connect()
