@@ -59,6 +59,10 @@ type inbox struct {
 	viewsBox   *fyne.Container
 	syncBtn    *widget.Button
 	connectBtn *widget.Button
+	// capacityBar offers, in the New view, to decline all new referrals of a
+	// platform with no capacity (capacity.go); declining is its confirmation.
+	capacityBar *fyne.Container
+	declining   *declineAll
 }
 
 func newInbox(w *Window) *inbox {
@@ -69,6 +73,7 @@ func newInbox(w *Window) *inbox {
 	}
 	in.qctx, in.qcancel = context.WithCancel(w.ctx)
 	in.makeList()
+	in.capacityBar = container.NewVBox()
 	in.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	in.emptyBox = container.NewVBox(layout.NewSpacer(), in.empty, layout.NewSpacer())
 	in.makeSearch()

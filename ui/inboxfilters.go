@@ -41,7 +41,7 @@ var sorts = []struct {
 // pane is the filter row above the list.
 func (in *inbox) pane() fyne.CanvasObject {
 	filters := container.NewGridWithColumns(3, in.platformSel, in.categorySel, in.sortSel)
-	return container.NewBorder(filters, nil, nil, nil,
+	return container.NewBorder(container.NewVBox(filters, in.capacityBar), nil, nil, nil,
 		container.NewStack(in.list, container.NewPadded(in.emptyBox)))
 }
 
@@ -61,6 +61,7 @@ func (in *inbox) setView(key string) {
 	in.view = key
 	in.w.prefs.setView(key)
 	in.markView()
+	in.showCapacityBar()
 	in.list.UnselectAll()
 	in.list.ScrollToTop()
 	in.reload()

@@ -22,6 +22,7 @@ type syncPanel struct {
 	lastErr  map[int64]error
 	signIn   map[int64]context.CancelFunc // sign-ins under way, to cancel
 	override []app.SourceStatus           // for screenshots of every state
+	capacity *capacityDialog              // the last capacity dialog opened
 }
 
 func newSyncPanel(w *Window) *syncPanel {
@@ -82,6 +83,10 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 	if n := st.Source.Waiting; n > 0 {
 		objs = append(objs, &widget.Label{Text: waitingText(n), Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord})
 	}
+	if l := capacityLabel(st.Source.Capacity); l != "" {
+		objs = append(objs, &widget.Label{Text: joinNonEmpty(": ", "Capacity: "+l, st.Source.CapacityNote),
+			Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
+	}
 	if (st.State == app.SyncOffline || st.State == app.SyncError) && !st.LastSync.IsZero() {
 		objs = append(objs, &widget.Label{Text: "Last synced " + app.Ago(st.LastSync, p.w.now()), SizeName: theme.SizeNameCaptionText})
 	}
@@ -97,7 +102,8 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 		}
 	}
 	qr := &widget.Button{Text: "Show QR", Importance: widget.LowImportance, OnTapped: func() { p.w.showQR(st.Source) }}
-	acts := container.NewHBox(qr)
+	capacity := &widget.Button{Text: "Capacity…", Importance: widget.LowImportance, OnTapped: func() { p.w.setCapacity(st.Source) }}
+	acts := container.NewHBox(qr, capacity)
 	if act != nil {
 		acts = container.NewVBox(act, acts)
 	}

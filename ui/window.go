@@ -263,6 +263,7 @@ func (w *Window) setSources(srcs []app.Source) {
 	}
 	w.syncs.setSources(srcs)
 	w.inbox.setSources(srcs)
+	w.inbox.showCapacityBar()
 }
 
 // reloadSources re-reads the platforms after a sync or a sign-in.
