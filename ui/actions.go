@@ -51,6 +51,9 @@ func (v *referralView) actions() fyne.CanvasObject {
 	if st.notice != nil {
 		objs = append(objs, noticeBox(st.notice))
 	}
+	if st.sending == "" {
+		objs = append(objs, v.conflicts()...)
+	}
 	switch {
 	case st.sending != "":
 		objs = append(objs, container.NewBorder(nil, nil, widget.NewIcon(theme.UploadIcon()), nil,

@@ -322,6 +322,8 @@ func changeState(c app.Change) string {
 		return "not sent, someone changed the referral first"
 	case app.ChangeRefused:
 		return "refused by the platform"
+	case app.ChangeDismissed:
+		return "not sent, settled after a conflict"
 	}
 	return "waiting to be sent"
 }

@@ -189,3 +189,36 @@ func TestSentWithTheReferralAtIntake(t *testing.T) {
 	v.render()
 	mustContain(t, detailMarkup(h), "HbA1c Could not be fetched from the platform.", app.DamagedText)
 }
+
+func TestConflictKeepTheirs(t *testing.T) {
+	h, id := referralWorld(t, specRoutine())
+	if err := h.server.SetStatusAsRequester(id, "cancelled", "The person moved out of the area."); err != nil {
+		t.Fatal(err)
+	}
+	tapButton(t, h, "Accept")
+	mustNotContain(t, detailMarkup(h), "Apply mine on top") // cancelled → accepted: the IG does not allow it
+	tapButton(t, h, "Keep theirs")
+	m := detailMarkup(h)
+	mustContain(t, m, "Kept the platform's version", "not sent, settled after a conflict")
+	mustNotContain(t, m, "Keep theirs")
+}
+
+func TestConflictApplyMineOnTop(t *testing.T) {
+	spec := specRoutine()
+	spec.Status = "accepted"
+	h, id := referralWorld(t, spec)
+	// The platform puts it on hold while the case worker starts it: from
+	// on hold, starting (in progress) is still a move the IG allows.
+	if err := h.server.SetStatusAsRequester(id, "on-hold", "Waiting for documents."); err != nil {
+		t.Fatal(err)
+	}
+	tapButton(t, h, "Start")
+	m := detailMarkup(h)
+	mustContain(t, m, "Your change “Start” was not sent", "Keep theirs", "Apply mine on top")
+	assertGolden(t, "conflict-choices", m)
+	tapButton(t, h, "Apply mine on top")
+	mustContain(t, detailMarkup(h), "In progress")
+	if task := string(mustResource(t, h, id)); !strings.Contains(task, "in-progress") {
+		t.Fatalf("the change was not applied on top: %s", task)
+	}
+}
