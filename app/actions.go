@@ -211,7 +211,7 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 	// A previous attempt may have reached the platform: one interrupted by a
 	// crash (still "sending") or one whose answer was lost (any attempt).
 	resumed := c.State == storage.ChangeSending || c.Attempts > 0
-	latest, err := s.fhir.Read(ctx, "Task", c.TaskID)
+	latest, err := a.startingCopy(ctx, s, c, resumed)
 	if err != nil {
 		return a.failed(ctx, s, c, err)
 	}
@@ -237,6 +237,23 @@ func (a *App) send(ctx context.Context, s *session, c storage.Change) (Outcome, 
 			return a.conflict(ctx, s, c, fhir.Resource{}, "")
 		}
 	}
+}
+
+// startingCopy is the copy of the Task a change is first sent on: the one
+// stored here when it is still the version the case worker acted on, so
+// that a change takes one round trip (the platform answers 412 if its
+// version moved on, and the platform's copy is read then); the platform's
+// own copy when resuming an attempt that may have reached it.
+func (a *App) startingCopy(ctx context.Context, s *session, c storage.Change, resumed bool) (fhir.Resource, error) {
+	if !resumed && c.BaseVersion != "" {
+		stored, err := a.store.Resource(ctx, s.src.ID, "Task", c.TaskID)
+		if err == nil && stored.VersionID == c.BaseVersion {
+			if r, err := fhir.ParseResource(stored.JSON); err == nil && r.Meta.VersionID == c.BaseVersion {
+				return r, nil
+			}
+		}
+	}
+	return s.fhir.Read(ctx, "Task", c.TaskID)
 }
 
 // update PUTs the change on top of the platform's copy latest, with

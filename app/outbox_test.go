@@ -255,3 +255,25 @@ func TestAChangeWhoseAnswerWasLostIsFoundInTheHistory(t *testing.T) {
 		t.Errorf("after the requester cancelled: sent %d, change %s (%s); want it recognised as sent", rep.Sent, changes[0].State, changes[0].Detail)
 	}
 }
+
+// A change to a referral whose stored copy is still the platform's latest
+// is one round trip: the update, with If-Match on that version.
+func TestAChangeIsOneRoundTrip(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := w.firstWithStatus("requested")
+	w.server.ResetRequests()
+	if out, err := w.app.SetStatus(w.ctx, src.ID, r.TaskID, "accepted", ""); err != nil || !out.Sent {
+		t.Fatalf("accept: %+v, %v", out, err)
+	}
+	var seen []string
+	for _, req := range w.server.Requests() {
+		if strings.HasPrefix(req.Path, "/fhir/") {
+			seen = append(seen, req.Method+" "+req.Path)
+		}
+	}
+	if len(seen) != 1 || seen[0] != "PUT /fhir/Task/"+r.TaskID {
+		t.Errorf("an accept took %v; want the one update", seen)
+	}
+}
