@@ -80,6 +80,7 @@ func (w *Window) Screenshots(dir string, browser *HeldBrowser) error {
 		s.inboxScreens,
 		s.referralScreens,
 		s.actionScreens,
+		s.closeLoopScreens,
 		s.searchScreen,
 	} {
 		if err := step(); err != nil {
@@ -383,4 +384,102 @@ func (s *shooter) searchScreen() error {
 	}
 	s.do(func() { s.w.inbox.search.SetText("") })
 	return nil
+}
+
+// closeLoopScreens (IG 3.0.0): a referral with what the requester sent with
+// it; the completion dialog and the outcomes sent; capacity set, and the New
+// view at no capacity.
+func (s *shooter) closeLoopScreens() error {
+	w := s.w
+	var withContent, toComplete app.Referral
+	s.do(func() { w.inbox.setView(viewNew) })
+	w.settle()
+	var rows []app.Referral
+	s.do(func() { rows = append(rows, w.inbox.pages[0]...) })
+	for _, r := range rows {
+		if r.DoNotContact || r.Status != "requested" {
+			continue
+		}
+		s.open(r)
+		var rich bool
+		s.do(func() { rich = w.detail.d != nil && len(w.detail.d.SentWith) > 0 })
+		switch {
+		case rich && withContent.TaskID == "":
+			withContent = r
+		case !rich && toComplete.TaskID == "":
+			toComplete = r
+		}
+	}
+	if withContent.TaskID != "" {
+		s.open(withContent)
+		s.inView(titled("Sent with the referral"))
+		if err := s.shot("referral-sent-with"); err != nil {
+			return err
+		}
+		if toComplete.TaskID == "" {
+			toComplete = withContent
+		}
+	}
+	if toComplete.TaskID == "" {
+		return fmt.Errorf("complete-dialog: no new referral to complete")
+	}
+	s.open(toComplete)
+	for _, to := range []string{"accepted", "in-progress"} {
+		s.do(func() { w.detail.send(to, "") })
+		w.settle()
+	}
+	s.do(func() { w.detail.scroll.ScrollToTop(); w.detail.openComplete() })
+	s.do(func() {
+		c := w.detail.completing
+		if len(c.services) > 1 {
+			c.ticked[c.services[1].Code] = true
+			c.showChecks()
+		}
+		c.enroll.SetSelected(app.Enrollments["enrolled"])
+	})
+	if err := s.shot("complete-dialog"); err != nil {
+		return err
+	}
+	s.do(func() { w.detail.completing.confirm() })
+	if err := s.shot("complete-confirm"); err != nil {
+		return err
+	}
+	s.do(func() { w.detail.completing.send() })
+	w.settle()
+	// The next sync brings the Procedures posted, which name the services.
+	if _, err := w.a.Sync(context.Background(), toComplete.SourceID); err != nil {
+		return fmt.Errorf("referral-with-outcomes: %s", app.Explain(err))
+	}
+	s.do(func() { w.inbox.setView(viewClosed); w.inbox.show(toComplete.SourceID, toComplete.TaskID) })
+	s.inView(titled("Outcomes sent"))
+	if err := s.expect("referral-with-outcomes", func() bool { return w.detail.d != nil && len(w.detail.d.OutcomesSent) > 0 }); err != nil {
+		return err
+	}
+	if err := s.shot("referral-with-outcomes"); err != nil {
+		return err
+	}
+	src := w.sources[0]
+	s.do(func() {
+		w.setCapacity(src)
+		c := w.syncs.capacity
+		c.choice.SetSelected(capacityLabel(app.CapacityFull))
+		c.note.SetText("Our pantry is full until 1 December.")
+	})
+	if err := s.shot("capacity-dialog"); err != nil {
+		return err
+	}
+	s.do(func() { w.saveCapacity(src, w.syncs.capacity) })
+	w.settle()
+	if err := s.expect("capacity-saved", func() bool { return w.syncs.capacity.said != "" }); err != nil {
+		return err
+	}
+	if err := s.shot("capacity-saved"); err != nil {
+		return err
+	}
+	s.do(func() { w.win.Canvas().Overlays().Top().Hide(); w.inbox.setView(viewNew) })
+	w.settle()
+	if err := s.expect("capacity-new-view", func() bool { return len(w.inbox.capacityBar.Objects) > 0 }); err != nil {
+		return err
+	}
+	return s.shot("capacity-new-view")
 }
