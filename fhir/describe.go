@@ -66,9 +66,9 @@ func Describe(r Resource) Description {
 	case s.ValueString != "":
 		d.Detail = s.ValueString
 	case len(s.Component) > 0:
-		d.Detail = fmt.Sprintf("%d parts", len(s.Component))
+		d.Detail = count(len(s.Component), "part")
 	case r.Type == "QuestionnaireResponse":
-		d.Detail = fmt.Sprintf("%d answers", len(s.Item))
+		d.Detail = count(len(s.Item), "answer")
 		d.Title = firstOf(d.Title, s.Questionnaire)
 	case len(s.Content) > 0:
 		a := s.Content[0].Attachment
@@ -91,6 +91,14 @@ func kindName(typ string) string {
 		return "Observation or result"
 	}
 	return typ
+}
+
+// count is "1 answer", "2 answers".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func label(c *CodeableConcept) string {
