@@ -188,9 +188,15 @@ func damagedBanner() fyne.CanvasObject {
 
 // sentWith lists what the requester attached (IG 3.0.0 content-rich
 // referrals), for reading at intake; what could not be fetched is named.
+// Each item's kind and date head it, its text takes the whole width below:
+// beside a label column, long answers were a narrow strip at 150 %.
 func sentWith(items []app.Content) fyne.CanvasObject {
-	var rows []string
+	box := container.NewVBox()
 	for _, c := range items {
+		head := orDash(c.Kind)
+		if c.Date != "" {
+			head += " · " + dateText(c.Date)
+		}
 		what := c.Title
 		switch {
 		case c.Missing:
@@ -198,12 +204,10 @@ func sentWith(items []app.Content) fyne.CanvasObject {
 		case c.Detail != "":
 			what += "\n" + c.Detail
 		}
-		if c.Date != "" {
-			what += "\n" + dateText(c.Date)
-		}
-		rows = append(rows, orDash(c.Kind), what)
+		box.Add(&widget.Label{Text: head, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
+		box.Add(wrapLabel(what))
 	}
-	return form(rows...)
+	return box
 }
 
 // outcomesSent lists what the organization reported doing.
