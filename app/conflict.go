@@ -43,6 +43,17 @@ func (a *App) ApplyMine(ctx context.Context, changeID int64) (Outcome, error) {
 	return a.setStatus(ctx, c.SourceID, c.TaskID, c.ToStatus, c.Reason, c.Outcome)
 }
 
+// Unsettled lists a platform's changes that wait to be sent or that a
+// conflict stopped (for the case worker to settle), oldest first.
+func (a *App) Unsettled(ctx context.Context, source int64) ([]Change, error) {
+	rows, err := a.store.UnsettledChanges(ctx, source)
+	out := make([]Change, len(rows))
+	for i, c := range rows {
+		out[i] = changeOf(c)
+	}
+	return out, err
+}
+
 // conflicting is change id, if it is in conflict.
 func (a *App) conflicting(ctx context.Context, id int64) (storage.Change, error) {
 	c, err := a.store.Change(ctx, id)

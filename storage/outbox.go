@@ -168,6 +168,17 @@ func (db *DB) PendingChanges(ctx context.Context, sourceID int64) ([]Change, err
 	return out, nil
 }
 
+// UnsettledChanges returns a source's changes that wait to be sent or that
+// a conflict stopped, oldest first.
+func (db *DB) UnsettledChanges(ctx context.Context, sourceID int64) ([]Change, error) {
+	out, err := db.queryChanges(ctx, changeSelect+` WHERE source_id = ? AND state IN ('pending', 'sending', 'conflict')
+		ORDER BY id`, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: unsettled changes: %w", err)
+	}
+	return out, nil
+}
+
 // ChangesForTask returns every change of one Task, oldest first.
 func (db *DB) ChangesForTask(ctx context.Context, sourceID int64, taskID string) ([]Change, error) {
 	out, err := db.queryChanges(ctx, changeSelect+` WHERE source_id = ? AND task_id = ?

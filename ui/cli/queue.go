@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"text/tabwriter"
 
 	"github.com/referraldesk/referraldesk/app"
@@ -46,29 +44,9 @@ func runQueue(ctx context.Context, c *cmdline, args []string) error {
 }
 
 // unsent are a platform's changes that wait to be sent or that a conflict
-// stopped, oldest first. The app gives changes per referral only
-// (Detail.Changes), and a conflict leaves its referral no longer pending:
-// so every referral of the platform is read, not only the pending ones.
+// stopped, oldest first.
 func (c *cmdline) unsent(ctx context.Context, source int64) ([]app.Change, error) {
-	refs, err := c.app.Inbox(ctx, app.InboxFilter{SourceID: source})
-	if err != nil {
-		return nil, err
-	}
-	var out []app.Change
-	for _, r := range refs {
-		d, err := c.app.Referral(ctx, r.SourceID, r.TaskID)
-		if err != nil {
-			return nil, err
-		}
-		for _, ch := range d.Changes {
-			switch ch.State {
-			case app.ChangePending, app.ChangeSending, app.ChangeConflict:
-				out = append(out, ch)
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b app.Change) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return c.app.Unsettled(ctx, source)
 }
 
 func countState(changes []app.Change, st app.ChangeState) int {
