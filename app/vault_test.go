@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,39 +14,6 @@ import (
 	"github.com/referraldesk/referraldesk/app/apptest"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest"
 )
-
-// memKeyring stands in for the system keyring, which a test cannot reach.
-type memKeyring struct {
-	mu   sync.Mutex
-	keys map[string][]byte
-}
-
-func (k *memKeyring) Get(folder string) ([]byte, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	key, ok := k.keys[folder]
-	if !ok {
-		return nil, app.ErrNotRemembered
-	}
-	return key, nil
-}
-
-func (k *memKeyring) Set(folder string, key []byte) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.keys == nil {
-		k.keys = map[string][]byte{}
-	}
-	k.keys[folder] = bytes.Clone(key)
-	return nil
-}
-
-func (k *memKeyring) Delete(folder string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.keys, folder)
-	return nil
-}
 
 const passphrase = "four words make a passphrase"
 
@@ -136,7 +102,7 @@ func TestSetUpProtectsAFolderInPlace(t *testing.T) {
 // The keyring remembers the key when asked, and only then.
 func TestTheKeyringRemembersWhenAsked(t *testing.T) {
 	ctx := context.Background()
-	kr := &memKeyring{}
+	kr := &apptest.Keyring{}
 	dir := folderWithReferrals(t)
 	a := openFolder(t, dir, kr)
 	if _, err := a.SetUp(ctx, passphrase, true); err != nil {

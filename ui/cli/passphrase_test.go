@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/referraldesk/referraldesk/app"
+	"github.com/referraldesk/referraldesk/app/apptest"
 	"github.com/referraldesk/referraldesk/ui/cli"
 )
 
@@ -60,7 +61,7 @@ func TestPassphraseCommandRefuses(t *testing.T) {
 // the remembered key alone must not let anyone at the keyboard replace it.
 func TestPassphraseCommandAsksTheCurrentOneAfterTheKeyring(t *testing.T) {
 	dir := plainFolder(t)
-	kr := &memKeyring{}
+	kr := &apptest.Keyring{}
 	a, err := app.Open(dir, app.Options{Keyring: kr})
 	if err != nil {
 		t.Fatal(err)

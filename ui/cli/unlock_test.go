@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,44 +45,6 @@ func (tm *terminal) read(prompt string) (string, error) {
 	a := tm.answers[0]
 	tm.answers = tm.answers[1:]
 	return a, nil
-}
-
-// memKeyring stands in for the system keyring, which a test must not touch.
-// getErr makes Get fail, as a keyring that cannot be reached does.
-type memKeyring struct {
-	mu     sync.Mutex
-	keys   map[string][]byte
-	getErr error
-}
-
-func (k *memKeyring) Get(folder string) ([]byte, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.getErr != nil {
-		return nil, k.getErr
-	}
-	key, ok := k.keys[folder]
-	if !ok {
-		return nil, app.ErrNotRemembered
-	}
-	return key, nil
-}
-
-func (k *memKeyring) Set(folder string, key []byte) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.keys == nil {
-		k.keys = map[string][]byte{}
-	}
-	k.keys[folder] = bytes.Clone(key)
-	return nil
-}
-
-func (k *memKeyring) Delete(folder string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.keys, folder)
-	return nil
 }
 
 // plainFolder is a data folder as a release before encryption at rest left
@@ -252,7 +213,7 @@ func TestLockedFolder(t *testing.T) {
 // with a passphrase never makes the keyring forget the key the window keeps.
 func TestKeyringIsTriedFirst(t *testing.T) {
 	dir := plainFolder(t)
-	kr := &memKeyring{}
+	kr := &apptest.Keyring{}
 	a, err := app.Open(dir, app.Options{Keyring: kr})
 	if err != nil {
 		t.Fatal(err)
@@ -266,13 +227,13 @@ func TestKeyringIsTriedFirst(t *testing.T) {
 	if code != 0 || !strings.Contains(out, person) {
 		t.Errorf("with the key in the keyring and no passphrase: exit %d, out %q, err %q; want the keyring to open it", code, out, errOut)
 	}
-	kr.getErr = errors.New("the keyring cannot be reached")
+	kr.GetErr = errors.New("the keyring cannot be reached")
 	s := withPassphrase(testPassphrase)
 	s.Keyring = kr
 	if code, _, errOut = run(t, cli.Env{DataDir: dir, Secrets: s}, "sources"); code != 0 {
 		t.Fatalf("a keyring out of reach, and the passphrase: exit %d, err %q; want the passphrase to open it", code, errOut)
 	}
-	if _, ok := kr.keys[dir]; !ok {
+	if !kr.Remembers(dir) {
 		t.Error("unlocking with a passphrase made the keyring forget the key: only the window may change what is remembered")
 	}
 }
