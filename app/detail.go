@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -73,13 +74,13 @@ func outcomesOf(rs *resources, t fhir.Task) []SentOutcome {
 			if typ, id, ok := o.ValueReference.TypeID(); ok {
 				if r, ok := rs.get(typ + "/" + id); ok {
 					d := fhir.Describe(r)
-					so.Text, so.Date = firstNonEmpty(so.Text, d.Title+detailSuffix(d.Detail)), d.Date
+					so.Text, so.Date = cmp.Or(so.Text, d.Title+detailSuffix(d.Detail)), d.Date
 				}
 			}
 		case o.ValueCodeableConcept != nil:
 			so.Text = o.ValueCodeableConcept.Label()
 		}
-		so.Text = firstNonEmpty(so.Text, so.Ref) // not fetched yet: the next sync brings it
+		so.Text = cmp.Or(so.Text, so.Ref) // not fetched yet: the next sync brings it
 		out = append(out, so)
 	}
 	return out
@@ -98,27 +99,18 @@ func sentWithOf(rs *resources, t fhir.Task) []Content {
 	for _, ref := range sentWith(t) {
 		typ, id, ok := ref.TypeID()
 		if !ok {
-			out = append(out, Content{Title: firstNonEmpty(ref.Display, ref.Reference), Missing: true})
+			out = append(out, Content{Title: cmp.Or(ref.Display, ref.Reference), Missing: true})
 			continue
 		}
 		r, ok := rs.get(typ + "/" + id)
 		if !ok {
-			out = append(out, Content{Kind: typ, Title: firstNonEmpty(ref.Display, typ+"/"+id), Missing: true})
+			out = append(out, Content{Kind: typ, Title: cmp.Or(ref.Display, typ+"/"+id), Missing: true})
 			continue
 		}
 		d := fhir.Describe(r)
-		out = append(out, Content{Kind: d.Kind, Title: firstNonEmpty(ref.Display, d.Title), Detail: d.Detail, Date: d.Date})
+		out = append(out, Content{Kind: d.Kind, Title: cmp.Or(ref.Display, d.Title), Detail: d.Detail, Date: d.Date})
 	}
 	return out
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // DamagedText is what the referral's view says when Damaged is set.
@@ -283,7 +275,7 @@ func needOf(rs *resources, sr fhir.ServiceRequest) Need {
 	}
 	if len(sr.Code.Coding) > 0 {
 		c := sr.Code.Coding[0]
-		n.Requested = Service{System: c.System, Code: c.Code, Display: firstNonEmpty(c.Display, sr.Code.Text)}
+		n.Requested = Service{System: c.System, Code: c.Code, Display: cmp.Or(c.Display, sr.Code.Text)}
 	}
 	for _, rc := range sr.ReasonCode {
 		n.Reasons = append(n.Reasons, rc.Label())

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -56,8 +57,8 @@ type summary struct {
 func Describe(r Resource) Description {
 	var s summary
 	jsonv2.Unmarshal(r.Raw, &s, lenient) // what does not read stays empty
-	d := Description{Kind: kindName(r.Type), Date: firstOf(s.Effective, s.Performed, s.Occurred, s.Authored, s.Date, s.Start)}
-	d.Title = firstOf(label(s.Code), label(s.VaccineCode), describedBy(s.Description), s.Title, label(s.Type))
+	d := Description{Kind: kindName(r.Type), Date: cmp.Or(s.Effective, s.Performed, s.Occurred, s.Authored, s.Date, s.Start)}
+	d.Title = cmp.Or(label(s.Code), label(s.VaccineCode), describedBy(s.Description), s.Title, label(s.Type))
 	switch {
 	case s.ValueQuantity != nil:
 		d.Detail = strings.TrimSpace(string(s.ValueQuantity.Value) + " " + s.ValueQuantity.Unit)
@@ -69,10 +70,10 @@ func Describe(r Resource) Description {
 		d.Detail = count(len(s.Component), "part")
 	case r.Type == "QuestionnaireResponse":
 		d.Detail = count(len(s.Item), "answer")
-		d.Title = firstOf(d.Title, s.Questionnaire)
+		d.Title = cmp.Or(d.Title, s.Questionnaire)
 	case len(s.Content) > 0:
 		a := s.Content[0].Attachment
-		d.Detail = firstOf(a.Title, a.ContentType)
+		d.Detail = cmp.Or(a.Title, a.ContentType)
 	}
 	if d.Title == "" {
 		d.Title = r.Ref()
@@ -117,13 +118,4 @@ func describedBy(v jsontext.Value) string {
 	var s string
 	jsonv2.Unmarshal(v, &s, lenient)
 	return s
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
