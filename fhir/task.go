@@ -41,15 +41,9 @@ func ApplyTaskUpdate(latest []byte, u TaskUpdate) ([]byte, error) {
 		remove = append(remove, "statusReason")
 	}
 	if len(u.AddOutputs) > 0 {
-		existing, err := GetMember(latest, "output")
+		outputs, err := listItems(latest, "output")
 		if err != nil {
 			return nil, err
-		}
-		var outputs []json.RawMessage
-		if existing != nil {
-			if err := json.Unmarshal(existing, &outputs); err != nil {
-				return nil, fmt.Errorf("task output is not a list: %w", err)
-			}
 		}
 		for _, o := range u.AddOutputs {
 			b, err := json.Marshal(o)
@@ -58,17 +52,36 @@ func ApplyTaskUpdate(latest []byte, u TaskUpdate) ([]byte, error) {
 			}
 			outputs = append(outputs, b)
 		}
-		// Joined by hand: json.Marshal would re-format the existing outputs.
-		all := []byte{'['}
-		for i, o := range outputs {
-			if i > 0 {
-				all = append(all, ',')
-			}
-			all = append(all, o...)
-		}
-		set = append(set, Member{Name: "output", Value: append(all, ']')})
+		set = append(set, Member{Name: "output", Value: joinList(outputs)})
 	}
 	return SetMembers(latest, set, remove...)
+}
+
+// listItems reads the list member name of a JSON object, each item as it
+// is; an absent member is an empty list.
+func listItems(raw []byte, name string) ([]json.RawMessage, error) {
+	existing, err := GetMember(raw, name)
+	if err != nil || existing == nil {
+		return nil, err
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(existing, &items); err != nil {
+		return nil, fmt.Errorf("%s is not a list: %w", name, err)
+	}
+	return items, nil
+}
+
+// joinList writes items as a JSON list, each with its bytes as they are:
+// json.Marshal would re-format what the server wrote.
+func joinList(items []json.RawMessage) json.RawMessage {
+	all := []byte{'['}
+	for i, it := range items {
+		if i > 0 {
+			all = append(all, ',')
+		}
+		all = append(all, it...)
+	}
+	return append(all, ']')
 }
 
 // workflowMembers are the members of a Task its recipient writes (the IG:
@@ -111,15 +124,9 @@ func sameJSON(a, b []byte) bool {
 // an earlier capacity extension is replaced, every other extension and
 // element kept as it was.
 func SetCapacity(service []byte, code, note string) ([]byte, error) {
-	existing, err := GetMember(service, "extension")
+	exts, err := listItems(service, "extension")
 	if err != nil {
 		return nil, err
-	}
-	var exts []json.RawMessage
-	if existing != nil {
-		if err := json.Unmarshal(existing, &exts); err != nil {
-			return nil, fmt.Errorf("HealthcareService extension is not a list: %w", err)
-		}
 	}
 	kept := exts[:0]
 	for _, e := range exts {
@@ -137,6 +144,5 @@ func SetCapacity(service []byte, code, note string) ([]byte, error) {
 		parts = append(parts, map[string]any{"url": "capacityNotes", "valueString": note})
 	}
 	capacity, _ := json.Marshal(map[string]any{"url": ExtensionCapacity, "extension": parts})
-	all, _ := json.Marshal(append(kept, capacity))
-	return SetMembers(service, []Member{{Name: "extension", Value: all}})
+	return SetMembers(service, []Member{{Name: "extension", Value: joinList(append(kept, capacity))}})
 }
