@@ -105,6 +105,25 @@ type session struct {
 	cfg     *auth.Config
 	fhir    *fhir.Client
 	refresh *auth.Refresher
+
+	capsMu sync.Mutex
+	caps   *fhir.CapabilityStatement // read once per session (capabilities)
+}
+
+// capabilities is the platform's CapabilityStatement, read the first time a
+// session needs it: real ones run to megabytes, and what a platform allows
+// does not change within a sign-in. A failed read is tried again next time.
+func (s *session) capabilities(ctx context.Context) (fhir.CapabilityStatement, error) {
+	s.capsMu.Lock()
+	defer s.capsMu.Unlock()
+	if s.caps == nil {
+		cs, err := s.fhir.Capabilities(ctx)
+		if err != nil {
+			return fhir.CapabilityStatement{}, err
+		}
+		s.caps = &cs
+	}
+	return *s.caps, nil
 }
 
 // lock serialises syncs and sends for one source.

@@ -105,7 +105,7 @@ func (a *App) SetCapacity(ctx context.Context, source int64, capacity, note stri
 // organization provides on the platform, if the platform lets it update
 // them.
 func (a *App) publishCapacity(ctx context.Context, s *session, code, note string) (bool, error) {
-	caps, err := s.fhir.Capabilities(ctx)
+	caps, err := s.capabilities(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -77,7 +77,7 @@ func (a *App) deliver(ctx context.Context, s *session, c storage.Change, latest 
 		return nil, err
 	}
 	o.Performed = done.Performed
-	caps, err := s.fhir.Capabilities(ctx)
+	caps, err := s.capabilities(ctx)
 	if err != nil {
 		return nil, err
 	}
