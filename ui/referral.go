@@ -226,6 +226,8 @@ func outcomesSent(items []app.SentOutcome) fyne.CanvasObject {
 		}
 		if o.Ref == "" {
 			what += "\nSent as a code: the platform does not take service records."
+		} else {
+			what += "\nRecorded on the platform as " + o.Ref
 		}
 		rows = append(rows, o.Kind, what)
 	}
