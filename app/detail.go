@@ -226,6 +226,11 @@ func (a *App) MarkSeen(ctx context.Context, source int64, taskID string) error {
 	return a.store.MarkSeen(ctx, source, taskID, a.now())
 }
 
+// MarkUnread makes a referral unread again, to come back to it.
+func (a *App) MarkUnread(ctx context.Context, source int64, taskID string) error {
+	return a.store.MarkSeen(ctx, source, taskID, time.Time{})
+}
+
 func personOf(rs *resources, ref fhir.Reference, now time.Time) Person {
 	p := Person{Name: ref.Display, Age: -1}
 	pt, ok := viewOf[fhir.Patient](rs, ref)

@@ -283,3 +283,33 @@ func inboxRow(t *testing.T, w *world, taskID string) app.Referral {
 	t.Fatalf("no row for %s in the inbox", taskID)
 	return app.Referral{}
 }
+
+// A new referral stays unread, also after a restart, until it is opened;
+// marked unread, it is unread again.
+func TestUnreadSurvivesARestart(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 20})
+	browser := w.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword)
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	r := w.firstWithStatus("requested")
+	if !app.Unread(r) {
+		t.Fatalf("a new referral never opened: %+v; want it unread", r)
+	}
+	w.reopen(browser)
+	if r := inboxRow(t, w, r.TaskID); !app.Unread(r) {
+		t.Fatal("after a restart the new referral is no longer unread")
+	}
+	if err := w.app.MarkSeen(w.ctx, src.ID, r.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	if r := inboxRow(t, w, r.TaskID); app.Unread(r) {
+		t.Fatal("an opened referral is still unread")
+	}
+	if err := w.app.MarkUnread(w.ctx, src.ID, r.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	w.reopen(browser)
+	if r := inboxRow(t, w, r.TaskID); !app.Unread(r) {
+		t.Error("marked unread, then restarted: it is not unread")
+	}
+}

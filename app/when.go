@@ -3,6 +3,8 @@ package app
 import (
 	"fmt"
 	"time"
+
+	"github.com/referraldesk/referraldesk/fhir"
 )
 
 // DefaultOverdueDays is how many business days a new referral may wait
@@ -92,8 +94,9 @@ func sameDate(a, b time.Time) bool {
 	return y1 == y2 && m1 == m2 && d1 == d2
 }
 
-// Unread reports a referral that arrived since the case worker last looked
-// at the inbox and has not been opened.
-func Unread(r Referral, lastLook time.Time) bool {
-	return r.SeenAt.IsZero() && r.ReceivedAt.After(lastLook)
+// Unread reports a new referral (still requested) that the case worker has
+// not opened here: it stays unread across restarts until it is opened, or
+// marked unread again (MarkUnread).
+func Unread(r Referral) bool {
+	return r.SeenAt.IsZero() && r.Status == fhir.StatusRequested
 }

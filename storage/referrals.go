@@ -343,7 +343,8 @@ func (db *DB) FindReferrals(ctx context.Context, taskID string) ([]Referral, err
 	return out, nil
 }
 
-// MarkSeen records when the case worker opened the referral.
+// MarkSeen records when the case worker opened the referral; the zero time
+// marks it unread again.
 func (db *DB) MarkSeen(ctx context.Context, sourceID int64, taskID string, at time.Time) error {
 	err := db.write(ctx, func(tx *txn) error {
 		return mustAffect(tx.ExecContext(ctx, `UPDATE referrals SET seen_at = ? WHERE source_id = ? AND task_id = ?`,

@@ -6,7 +6,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Keyboard: Ctrl+F search, Ctrl+R sync now, Ctrl+L lock (Cmd on macOS),
+// Keyboard: Ctrl+F search, Ctrl+R sync now, Ctrl+L lock, Ctrl+U mark the
+// open referral unread (Cmd on macOS),
 // arrows move through the list and Enter opens the highlighted referral.
 var (
 	findShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
@@ -20,6 +21,7 @@ func (w *Window) keys() {
 	c.AddShortcut(findShortcut, run)
 	c.AddShortcut(syncShortcut, run)
 	c.AddShortcut(lockShortcut, run) // the Lock menu item has it too; this is for windows without the menu bar
+	c.AddShortcut(unreadShortcut, run)
 	// A key pressed with nothing focused is the case worker at the computer.
 	if dc, ok := c.(desktop.Canvas); ok {
 		dc.SetOnKeyDown(func(*fyne.KeyEvent) { w.active() })
@@ -46,6 +48,8 @@ func (w *Window) typedShortcut(s fyne.Shortcut) bool {
 		w.syncNow()
 	case lockShortcut.ShortcutName():
 		w.lock()
+	case unreadShortcut.ShortcutName():
+		w.markUnread()
 	default:
 		return false
 	}

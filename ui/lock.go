@@ -168,8 +168,9 @@ func (emptyRenderer) MinSize() fyne.Size           { return fyne.Size{} }
 func (emptyRenderer) Objects() []fyne.CanvasObject { return nil }
 func (emptyRenderer) Refresh()                     {}
 
-// makeMenu is the window's menu: Lock (Ctrl+L), when to lock by itself,
-// and the passphrase and recovery key. Fyne adds Quit to it.
+// makeMenu is the window's menu: Mark as unread (Ctrl+U), Lock (Ctrl+L),
+// when to lock by itself, and the passphrase and recovery key. Fyne adds
+// Quit to it.
 func (w *Window) makeMenu() {
 	lockItem := fyne.NewMenuItem("Lock", w.lock)
 	lockItem.Shortcut = lockShortcut
@@ -181,8 +182,11 @@ func (w *Window) makeMenu() {
 	idle.ChildMenu = w.idleMenu
 	change := fyne.NewMenuItem("Change passphrase…", w.showChangePassphrase)
 	recovery := fyne.NewMenuItem("New recovery key…", w.showNewRecoveryKey)
-	w.menuOpen = []*fyne.MenuItem{lockItem, change, recovery}
-	w.menu = fyne.NewMainMenu(fyne.NewMenu("Referral Desk", lockItem, idle, fyne.NewMenuItemSeparator(), change, recovery))
+	unread := fyne.NewMenuItem("Mark as unread", w.markUnread)
+	unread.Shortcut = unreadShortcut
+	w.menuOpen = []*fyne.MenuItem{lockItem, change, recovery, unread}
+	w.menu = fyne.NewMainMenu(fyne.NewMenu("Referral Desk", unread, fyne.NewMenuItemSeparator(), lockItem, idle,
+		fyne.NewMenuItemSeparator(), change, recovery))
 	w.refreshMenu()
 	w.win.SetMainMenu(w.menu)
 }

@@ -15,7 +15,6 @@ const (
 	prefHeight   = "window.height"
 	prefView     = "inbox.view"
 	prefSort     = "inbox.sort"
-	prefLastLook = "inbox.lastLook"
 	prefLockIdle = "lock.idleMinutes"
 )
 
@@ -42,15 +41,6 @@ func (p prefs) view() string     { return p.p.StringWithFallback(prefView, viewN
 func (p prefs) setView(v string) { p.p.SetString(prefView, v) }
 func (p prefs) sort() string     { return p.p.String(prefSort) }
 func (p prefs) setSort(s string) { p.p.SetString(prefSort, s) }
-func (p prefs) lastLook() time.Time {
-	if s := p.p.String(prefLastLook); s != "" {
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
-}
-func (p prefs) setLastLook(t time.Time) { p.p.SetString(prefLastLook, t.UTC().Format(time.RFC3339)) }
 
 // lockChoices are the idle times after which the window may lock itself, in
 // minutes (the Lock when idle menu); 0 is never. 10 minutes is the default.

@@ -68,7 +68,7 @@ func (r *rowView) show(ref app.Referral, ok bool, w *Window) {
 		r.badge.Hide()
 	}
 	r.stripe.Refresh()
-	unread := ok && app.Unread(ref, w.lastLook)
+	unread := ok && app.Unread(ref)
 	setVisible(r.unread, unread)
 	r.person.TextStyle.Bold = unread
 	switch {

@@ -84,8 +84,7 @@ type Window struct {
 	recovery   *recoveryScreen
 	passDialog *passDialog // the last passphrase dialog opened
 
-	prefs    prefs
-	lastLook time.Time // when the case worker last looked at the inbox (previous session)
+	prefs prefs
 
 	sources []app.Source
 	names   map[int64]string
@@ -128,7 +127,6 @@ func New(fa fyne.App, o Options) *Window {
 	w.locking = make(chan struct{})
 	close(w.locking) // not locked by the window yet
 	w.ctx, w.cancel = context.WithCancel(context.Background())
-	w.lastLook = w.prefs.lastLook()
 	w.win = fa.NewWindow("Referral Desk")
 	w.win.SetIcon(assets.Icon)
 	w.win.Resize(w.prefs.windowSize())
@@ -299,10 +297,9 @@ func (w *Window) connected(src app.Source) {
 	}
 }
 
-// closed remembers the window size and the moment of this look, and stops background work.
+// closed remembers the window size and stops background work.
 func (w *Window) closed() {
 	w.prefs.setWindowSize(w.win.Canvas().Size())
-	w.prefs.setLastLook(w.now())
 	w.stopScan()
 	w.disarmIdle()
 	w.cancel()
