@@ -127,19 +127,41 @@ func methodNotAllowed(r *http.Request) reply {
 
 var fhirID = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
 
-// read answers GET [type]/[id] and, with vid, GET [type]/[id]/_history/[vid].
-func (s *Server) read(c *caller, typ, id, vid, ifNoneMatch string) reply {
+// mayRead refuses a read the caller's scopes do not allow, or of an id
+// FHIR would not give; nil when it may go on.
+func mayRead(c *caller, typ, id string) *reply {
 	if !c.may(typ, 'r') {
-		return c.forbidden(typ, 'r')
+		r := c.forbidden(typ, 'r')
+		return &r
 	}
 	if !fhirID.MatchString(id) {
-		return outcomeReply(http.StatusBadRequest, "invalid", fmt.Sprintf("%q is not a FHIR id", id))
+		r := outcomeReply(http.StatusBadRequest, "invalid", fmt.Sprintf("%q is not a FHIR id", id))
+		return &r
+	}
+	return nil
+}
+
+// knownRecord is typ/id's record, every version of it, or the 404 for an
+// id the platform never had. The caller holds s.mu.
+func (s *Server) knownRecord(typ, id string) (*record, *reply) {
+	rec := s.data.record(typ, id)
+	if rec == nil {
+		r := outcomeReply(http.StatusNotFound, "not-found", typ+"/"+id+" is not known to this platform")
+		return nil, &r
+	}
+	return rec, nil
+}
+
+// read answers GET [type]/[id] and, with vid, GET [type]/[id]/_history/[vid].
+func (s *Server) read(c *caller, typ, id, vid, ifNoneMatch string) reply {
+	if bad := mayRead(c, typ, id); bad != nil {
+		return *bad
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.data.record(typ, id)
-	if rec == nil {
-		return outcomeReply(http.StatusNotFound, "not-found", typ+"/"+id+" is not known to this platform")
+	rec, bad := s.knownRecord(typ, id)
+	if bad != nil {
+		return *bad
 	}
 	v := rec.versions[len(rec.versions)-1]
 	if vid != "" {

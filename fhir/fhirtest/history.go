@@ -1,7 +1,6 @@
 package fhirtest
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/referraldesk/referraldesk/fhir"
@@ -13,17 +12,14 @@ import (
 // vread) to tell the requester's edits from its own. A deletion is an entry
 // without a resource. SMART v2 counts history as a read ("r").
 func (s *Server) history(c *caller, typ, id string) reply {
-	if !c.may(typ, 'r') {
-		return c.forbidden(typ, 'r')
-	}
-	if !fhirID.MatchString(id) {
-		return outcomeReply(http.StatusBadRequest, "invalid", fmt.Sprintf("%q is not a FHIR id", id))
+	if bad := mayRead(c, typ, id); bad != nil {
+		return *bad
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.data.record(typ, id)
-	if rec == nil {
-		return outcomeReply(http.StatusNotFound, "not-found", typ+"/"+id+" is not known to this platform")
+	rec, bad := s.knownRecord(typ, id)
+	if bad != nil {
+		return *bad
 	}
 	n := len(rec.versions)
 	b := fhir.Bundle{
