@@ -181,7 +181,7 @@ func Start(opts Options) (*Server, error) {
 		auth:     newAuthState(),
 		searches: newSearchCache(),
 	}
-	s.auth.clients[DemoClientID] = &client{id: DemoClientID, name: "Referral Desk (demo)", redirectURIs: []string{DemoRedirectURI}}
+	s.auth.clients[DemoClientID] = demoClient()
 	s.seed()
 	s.http = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {

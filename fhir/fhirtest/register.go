@@ -49,6 +49,23 @@ func (s *Server) RegisterClient(redirectURIs ...string) string {
 	return s.addClient("Test client", redirectURIs)
 }
 
+// demoClient is the client every Server knows from its start (DemoClientID).
+func demoClient() *client {
+	return &client{id: DemoClientID, name: "Referral Desk (demo)", redirectURIs: []string{DemoRedirectURI}}
+}
+
+// ForgetClients forgets every registered client, with every sign-in, code
+// and token the platform issued, as this platform does when it restarts (it
+// keeps them in memory) and as real ones do when they drop registrations.
+// A refresh then answers invalid_client, "unknown client_id", and the
+// sign-in page refuses the client. The demo client, built in, stays known.
+func (s *Server) ForgetClients() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.auth = newAuthState()
+	s.auth.clients[DemoClientID] = demoClient()
+}
+
 // addClient registers a client. Caller holds s.mu.
 func (s *Server) addClient(name string, redirectURIs []string) string {
 	id := "client-" + randomToken()[:16]

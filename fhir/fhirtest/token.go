@@ -28,6 +28,7 @@ type authState struct {
 	refresh  map[string]*refreshToken
 	access   map[string]*accessToken
 	grants   []*grant
+	revoked  []Revocation // what the revocation endpoint revoked (revoke.go)
 }
 
 func newAuthState() *authState {
@@ -236,30 +237,6 @@ func (s *Server) idToken(g *grant, scopes []string, nonce string, now time.Time)
 		claims["profile"] = claims["fhirUser"]
 	}
 	return jwt.Signed(s.signer).Claims(claims).Serialize()
-}
-
-// revoke is the revocation endpoint (RFC 7009). Revoking a refresh token
-// revokes its grant; revoking an access token, that token. Unknown tokens,
-// and tokens of another client, get 200 too.
-func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	r.ParseForm()
-	tok, clientID := r.PostForm.Get("token"), r.PostForm.Get("client_id")
-	if tok == "" || clientID == "" {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "token and client_id are required")
-		return
-	}
-	h := hashSecret(tok)
-	s.mu.Lock()
-	if rt := s.auth.refresh[h]; rt != nil && rt.grant.clientID == clientID {
-		rt.grant.revoked = true
-	}
-	if at := s.auth.access[h]; at != nil && at.grant.clientID == clientID {
-		at.revoked = true
-	}
-	s.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
 }
 
 func oauthError(status int, code, description string) (int, map[string]any) {
