@@ -14,6 +14,11 @@ import (
 // cached referrals and queued changes stay.
 var ErrSignInNeeded = errors.New("auth: sign-in needed")
 
+// ErrClientUnknown matches (errors.Is) a refresh the platform refused because it no longer knows Referral
+// Desk's client id (invalid_client): it was reset, or dropped the registration. It is also ErrSignInNeeded;
+// signing in again needs a new registration or client id, since the platform's sign-in page refuses the old one.
+var ErrClientUnknown = errors.New("auth: client unknown to the platform")
+
 // ErrTemporary matches (errors.Is) every error worth retrying later with back-off: network, HTTP 5xx, 429.
 var ErrTemporary = errors.New("auth: temporary failure")
 
@@ -94,6 +99,8 @@ func (e *Error) Is(target error) bool {
 		return e.Kind == KindSignInNeeded
 	case ErrTemporary:
 		return e.Kind == KindTemporary
+	case ErrClientUnknown:
+		return e.Reason == ReasonClientUnknown
 	}
 	return false
 }

@@ -14,6 +14,8 @@ type Reason string
 const (
 	ReasonUnreachable Reason = "platform unreachable"
 	ReasonNoAnswer    Reason = "no answer in time"
+	// ReasonClientUnknown: the platform no longer knows Referral Desk's client id (ErrClientUnknown).
+	ReasonClientUnknown Reason = "client unknown to the platform"
 )
 
 // Links and addresses (link.go, browser.go).
@@ -207,6 +209,7 @@ var sentences = map[Reason]string{
 	reasonIDTokenInvalid:       "The platform's proof of who signed in could not be verified; nothing was saved. Try again or ask the platform.",
 	reasonTokenBusy:            "The platform could not answer right now. Try again later; nothing was lost.",
 	reasonSignInEnded:          "Your sign-in to this platform has ended. Sign in again to keep working with it; nothing you saved was lost.",
+	ReasonClientUnknown:        "The platform no longer recognises Referral Desk; it may have been reset. Sign in again to connect it anew; nothing you saved was lost.",
 	reasonRefreshDeclined:      "The platform did not renew the sign-in this time. Referral Desk keeps it and will try again later; nothing was lost.",
 	reasonTokenRefused:         "The platform did not accept the sign-in. Try again; nothing was saved.",
 	reasonRefreshUnusable:      "The platform answered with something Referral Desk cannot use." + laterNothing,

@@ -175,6 +175,8 @@ func tokenFailure(ctx context.Context, err error, refreshing bool, secrets ...st
 		return fail(KindCanceled, reasonCanceled, cause)
 	case errors.As(cause, &oe) && oe.busy(), errors.As(cause, &st) && retryable(st.Status):
 		return fail(KindTemporary, reasonTokenBusy, cause)
+	case errors.As(cause, &oe) && refreshing && oe.Code == "invalid_client": // reset, or dropped the registration
+		return fail(KindSignInNeeded, ReasonClientUnknown, cause)
 	case errors.As(cause, &oe) && refreshing && oe.endsGrant():
 		return fail(KindSignInNeeded, reasonSignInEnded, cause)
 	case errors.As(cause, &oe) && refreshing:
