@@ -75,6 +75,7 @@ var protectedRows = []struct {
 	{colResourceJSON, `source_id || '/' || type || '/' || id`},
 	{colPerson, `source_id || '/' || task_id`},
 	{colNeed, `source_id || '/' || task_id`},
+	{colPhones, `source_id || '/' || task_id`},
 	{colReason, `CAST(id AS TEXT)`},
 	{colOutcome, `CAST(id AS TEXT)`},
 }

@@ -7,14 +7,15 @@ import (
 	"strings"
 )
 
-// Order is how inbox rows are ordered. Every order ends newest first (by
-// authoredOn, then the newest stored).
+// Order is how inbox rows are ordered. Every order but OldestFirst ends
+// newest first (by authoredOn, then the newest stored).
 type Order int
 
 const (
 	NewestFirst    Order = iota // by authoredOn, newest first (the default)
 	ByStatusRank                // Referral.StatusRank, lowest first
 	ByPriorityRank              // Referral.PriorityRank, lowest first
+	OldestFirst                 // NewestFirst backwards
 )
 
 // InboxFilter selects and orders inbox rows.
@@ -22,7 +23,7 @@ type InboxFilter struct {
 	Statuses []string
 	SourceID int64 // 0 = all
 	Category string
-	Search   string // case-insensitive substring over person, need, requester
+	Search   string // person, need, requester (searchText), or phone digits (parseSearch)
 	Order    Order
 	Limit    int // 0 = no limit
 	Offset   int
@@ -70,10 +71,50 @@ func (db *DB) CountReferrals(ctx context.Context, f InboxFilter) (int, error) {
 	return n, nil
 }
 
+// CountByStatus counts the rows f selects per status, whatever f.Statuses
+// (and ignoring Order, Limit and Offset): every inbox view's count in one
+// pass, which a search can afford on each keystroke.
+func (db *DB) CountByStatus(ctx context.Context, f InboxFilter) (map[string]int, error) {
+	var out map[string]int
+	var err error
+	if db.useInboxIndex(f) {
+		err = db.withInbox(ctx, func(x *inboxIndex) error {
+			out = x.countByStatus(f)
+			return nil
+		})
+	} else {
+		out, err = db.countByStatusSQL(ctx, f)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: count referrals by status: %w", err)
+	}
+	return out, nil
+}
+
+func (db *DB) countByStatusSQL(ctx context.Context, f InboxFilter) (map[string]int, error) {
+	f.Statuses = nil
+	where, args := f.where()
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.status, count(*) FROM referrals r`+where+` GROUP BY r.status`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, err
+		}
+		out[status] = n
+	}
+	return out, rows.Err()
+}
+
 // useInboxIndex: a search needs the index; other queries use it once loaded.
 // Loading it for them would add its ~0.4 s to the first inbox at start.
 func (db *DB) useInboxIndex(f InboxFilter) bool {
-	return searchQuery(f.Search) != "" || db.inbox.ready.Load()
+	return parseSearch(f.Search).text != "" || db.inbox.ready.Load()
 }
 
 // referralsByID reads the rows of ids, in that order. A row deleted meanwhile
@@ -152,6 +193,8 @@ func (f InboxFilter) order() (string, error) {
 	switch f.Order {
 	case NewestFirst:
 		return ` ORDER BY ` + newestFirst, nil
+	case OldestFirst:
+		return ` ORDER BY r.authored_key, r.id`, nil
 	case ByPriorityRank:
 		return ` ORDER BY r.priority_rank, ` + newestFirst, nil
 	case ByStatusRank:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -36,13 +35,14 @@ type inboxIndex struct {
 	ready atomic.Bool
 }
 
-// inboxEntry is one referral's indexed fields: ~70 bytes plus the authored key
-// and the lowercased person's name; the other texts are shared in words.
+// inboxEntry is one referral's indexed fields: ~90 bytes plus the authored
+// key, the person's name and phone digits; the other texts are shared in words.
 type inboxEntry struct {
 	id, source int64
 	authored   string // authored_key
-	person     string // lowercase
-	// Indexes in words: need and requester lowercase, the others as stored.
+	person     string // searchText
+	phones     string // phoneDigits
+	// Indexes in words: need and requester as searchText, the others as stored.
 	need, requester, status, category uint32
 	statusRank, priorityRank          uint8
 }
@@ -90,6 +90,7 @@ func (w *wordTable) id(s string) uint32 {
 type inboxRow struct {
 	id, source                                             int64
 	authoredKey, person, need, requester, status, category string
+	phones                                                 string // one per line, as sealed
 	statusRank, priorityRank                               uint8
 }
 
@@ -109,8 +110,9 @@ func (t *txn) inboxChanged() *inboxChanges {
 
 // entry interns r's texts.
 func (x *inboxIndex) entry(r inboxRow) inboxEntry {
-	return inboxEntry{id: r.id, source: r.source, authored: r.authoredKey, person: strings.ToLower(r.person),
-		need: x.words.id(strings.ToLower(r.need)), requester: x.words.id(strings.ToLower(r.requester)),
+	return inboxEntry{id: r.id, source: r.source, authored: r.authoredKey,
+		person: searchText(r.person), phones: phoneDigits(r.phones),
+		need: x.words.id(searchText(r.need)), requester: x.words.id(searchText(r.requester)),
 		status: x.words.id(r.status), category: x.words.id(r.category),
 		statusRank: r.statusRank, priorityRank: r.priorityRank}
 }
@@ -270,7 +272,7 @@ func (db *DB) loadInbox(ctx context.Context) error {
 		return fmt.Errorf("load inbox index: %w", err)
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, task_id, status, status_rank, priority_rank,
-		person, need, category, requester, authored_key FROM referrals`)
+		person, need, phones, category, requester, authored_key FROM referrals`)
 	if err != nil {
 		return fmt.Errorf("load inbox index: %w", err)
 	}
@@ -279,12 +281,15 @@ func (db *DB) loadInbox(ctx context.Context) error {
 	for rows.Next() {
 		var r inboxRow
 		var taskID string
-		var person, need []byte
+		var person, need, phones []byte
 		if err := rows.Scan(&r.id, &r.source, &taskID, &r.status, &r.statusRank, &r.priorityRank, &person, &need,
-			&r.category, &r.requester, &r.authoredKey); err != nil {
+			&phones, &r.category, &r.requester, &r.authoredKey); err != nil {
 			return fmt.Errorf("load inbox index: %w", err)
 		}
 		if r.person, r.need, _, err = db.openPersonNeed(r.source, taskID, person, need); err != nil {
+			return fmt.Errorf("load inbox index: %w", err)
+		}
+		if r.phones, err = db.openPhones(r.source, taskID, phones); err != nil {
 			return fmt.Errorf("load inbox index: %w", err)
 		}
 		entries = append(entries, x.entry(r))

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -13,8 +12,8 @@ import (
 )
 
 // inboxWant answers f the way SQL did before the index: SQL filters and
-// sorts, then the search text (person, need, requester, lowercased) is
-// matched here, then paged. SQL's answers are kept in cache, if not nil.
+// sorts, then the search text (person, need, requester, folded) or the phone
+// digits are matched here, then paged. SQL's answers are kept in cache, if not nil.
 func inboxWant(t testing.TB, db *DB, f InboxFilter, cache map[string][]Referral) (page []string, total int) {
 	t.Helper()
 	all := f
@@ -30,10 +29,18 @@ func inboxWant(t testing.TB, db *DB, f InboxFilter, cache map[string][]Referral)
 			cache[key] = rows
 		}
 	}
-	q := searchQuery(f.Search)
+	q := parseSearch(f.Search)
+	var phones map[string]string
+	if q.digits != "" {
+		phones = storedPhones(t, db)
+	}
 	var keys []string
 	for _, r := range rows {
-		if strings.Contains(strings.ToLower(r.Person+"\n"+r.Need+"\n"+r.Requester), q) {
+		match := strings.Contains(searchText(r.Person+"\n"+r.Need+"\n"+r.Requester), q.text)
+		if q.digits != "" {
+			match = strings.Contains(phoneDigits(phones[rowKey(r)]), q.digits)
+		}
+		if match {
 			keys = append(keys, rowKey(r))
 		}
 	}
@@ -66,6 +73,16 @@ func checkInbox(t testing.TB, db *DB, f InboxFilter, cache map[string][]Referral
 	if n, err := db.CountReferrals(ctx, f); err != nil || n != wantN {
 		t.Errorf("CountReferrals(%+v) = %d, %v; want %d", f, n, err, wantN)
 	}
+	byStatus, err := db.CountByStatus(ctx, f)
+	sum := 0
+	for status, n := range byStatus {
+		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, status) {
+			sum += n
+		}
+	}
+	if err != nil || sum != wantN {
+		t.Errorf("CountByStatus(%+v) = %v, %v: %d of its statuses, want %d", f, byStatus, err, sum, wantN)
+	}
 }
 
 var (
@@ -75,6 +92,7 @@ var (
 	randPersons    = []string{"María López", "JOHN Smith", "Ann Lee", "Ødegård Åse", "Zoë Brontë", "Bob\nStone", "İlker Çelik"}
 	randNeeds      = []string{"Food pantry", "Housing — RENT", "Meals on wheels", "SNAP application", "Rides to clinic"}
 	randRequesters = []string{"Eastside Clinic", "Westside Hospital", "Dr. Jones", ""}
+	randPhones     = [][]string{nil, {"(503) 555-0112"}, {"503.555.0199", "+1 971 555 0100"}, {"tel:555-0142"}}
 	// Few distinct instants, some the same instant written two ways, some
 	// partial dates: sort ties and the id tie-break are common.
 	randAuthored = []string{"2025-03-01T10:00:00Z", "2025-03-01T11:00:00+01:00", "2025-03-02", "2025-03",
@@ -91,7 +109,7 @@ func randomReferral(rng *rand.Rand, source int64, id string, updated string) Ref
 		StatusRank: pick(rng, []int{0, 1, 2, 5, 10, MaxRank}), PriorityRank: rng.IntN(5),
 		Category: pick(rng, randCategories), Person: pick(rng, randPersons) + fmt.Sprintf(" %d", rng.IntN(50)),
 		Need: pick(rng, randNeeds), Requester: pick(rng, randRequesters), AuthoredOn: pick(rng, randAuthored),
-		LastUpdated: updated, VersionID: "1"}
+		LastUpdated: updated, VersionID: "1", Phones: pick(rng, randPhones)}
 }
 
 // randomFilter returns a filter over sources, with a search taken from the
@@ -112,7 +130,8 @@ func randomFilter(rng *rand.Rand, sources []int64) InboxFilter {
 	switch rng.IntN(6) {
 	case 0, 1:
 	case 2:
-		f.Search = pick(rng, []string{"  LÓPEZ ", "zoë", "ÅSE", "çelik", "clinic", "rent", "—", "%", "1", "ob\nst", "clinic\n", "absent"})
+		f.Search = pick(rng, []string{"  LÓPEZ ", "zoë", "ÅSE", "çelik", "clinic", "rent", "—", "%", "1", "ob\nst", "clinic\n", "absent",
+			"lopez", "zoe", "odegard", "ilker", "555-0112", "(503) 555", "5550", "0100 ", "2 5"})
 	default:
 		text := pick(rng, randPersons) + "\n" + pick(rng, randNeeds) + "\n" + pick(rng, randRequesters)
 		i := rng.IntN(len(text))
@@ -122,7 +141,7 @@ func randomFilter(rng *rand.Rand, sources []int64) InboxFilter {
 		}
 		f.Search = s
 	}
-	f.Order = pick(rng, []Order{NewestFirst, ByPriorityRank, ByStatusRank})
+	f.Order = pick(rng, []Order{NewestFirst, ByPriorityRank, ByStatusRank, OldestFirst})
 	if rng.IntN(4) != 0 {
 		f.Limit = 1 + rng.IntN(120)
 		f.Offset = pick(rng, []int{0, 0, rng.IntN(200), rng.IntN(3000), -1})
@@ -146,16 +165,6 @@ func randomInbox(t testing.TB, db *DB, rng *rand.Rand, n int) []int64 {
 		}
 	}
 	return sources
-}
-
-func loadIndex(t testing.TB, db *DB) {
-	t.Helper()
-	if _, err := db.CountReferrals(context.Background(), InboxFilter{Search: "x"}); err != nil {
-		t.Fatal(err)
-	}
-	if !db.inbox.ready.Load() {
-		t.Fatal("a search did not load the inbox index")
-	}
 }
 
 // The index answers random filters, sorts, searches and pages as SQL does.
@@ -182,7 +191,7 @@ func indexSnapshot(t testing.TB, db *DB) []string {
 	w := x.words.strs
 	var out []string
 	for _, e := range x.entries {
-		out = append(out, fmt.Sprintf("%d %d %q %q %q %q %q %q %d %d", e.id, e.source, e.authored, e.person,
+		out = append(out, fmt.Sprintf("%d %d %q %q %q %q %q %q %q %d %d", e.id, e.source, e.authored, e.person, e.phones,
 			w[e.need], w[e.requester], w[e.status], w[e.category], e.statusRank, e.priorityRank))
 	}
 	return out
@@ -383,97 +392,5 @@ func TestInboxIndexConcurrentReadersWhileWriting(t *testing.T) {
 	checkInbox(t, db, InboxFilter{Search: "person", Statuses: []string{"accepted"}}, nil)
 	if n, _ := db.CountReferrals(ctx, InboxFilter{Statuses: []string{"accepted"}}); n != pages*perPage {
 		t.Fatalf("%d accepted, want %d", n, pages*perPage)
-	}
-}
-
-// A query whose context ends while the index loads fails with the context's
-// error and leaves the index to load next time.
-func TestInboxIndexLoadHonoursContext(t *testing.T) {
-	db := openTest(t)
-	src := addSource(t, db, "https://a.example/fhir")
-	_, a := task("a", "1", "2025-03-01T10:00:00Z")
-	savePage(t, db, src, nil, []Referral{a})
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := db.Referrals(ctx, InboxFilter{Search: "person"}); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Referrals with a cancelled context: %v", err)
-	}
-	checkInbox(t, db, InboxFilter{Search: "person"}, nil)
-}
-
-// A file written before the index (schema 1) keeps its referrals, loses the
-// sealed search copy, and is searched from the referral rows.
-func TestMigrationFromSchema1DropsSearchTable(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "desk.db")
-	orig := migrations
-	t.Cleanup(func() { migrations = orig })
-	migrations = orig[:1]
-	v1 := openAt(t, path)
-	src := addSource(t, v1, "https://a.example/fhir")
-	if _, err := v1.sql.Exec(`INSERT INTO referrals (source_id, task_id, status, person, need, requester, received_at)
-		VALUES (?, 'a', 'requested', CAST('Xiomara Vandersloot' AS BLOB), CAST('Rent' AS BLOB), 'Clinic', '2025-03-01T00:00:00Z');
-		INSERT INTO referral_search (referral_id, text) SELECT id, CAST('xiomara vandersloot' || char(10) || 'rent' || char(10) || 'clinic' AS BLOB) FROM referrals`, src); err != nil {
-		t.Fatal(err)
-	}
-	v1.Close()
-
-	migrations = orig
-	db := openAt(t, path, WithRanks(func(string, string) (int, int) { return 0, 0 }))
-	if n := count(t, db, `SELECT count(*) FROM sqlite_schema WHERE name = 'referral_search'`); n != 0 {
-		t.Error("referral_search survived the migration")
-	}
-	if rs, err := db.Referrals(context.Background(), InboxFilter{Search: "VANDER"}); err != nil || len(rs) != 1 || rs[0].Person != "Xiomara Vandersloot" {
-		t.Fatalf("search after migration = %+v, %v", rs, err)
-	}
-}
-
-// A file written before rows had ranks (schema 3) has its referrals ranked
-// once, by what WithRanks says, and is not opened without it.
-func TestMigrationFromSchema3RanksStoredReferrals(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "desk.db")
-	orig := migrations
-	t.Cleanup(func() { migrations = orig })
-	migrations = orig[:3]
-	v3 := openAt(t, path)
-	src := addSource(t, v3, "https://a.example/fhir")
-	for _, r := range []struct{ task, status, priority, authored string }{
-		{"a", "one", "xx", "2025-03-01"}, {"b", "three", "x", "2025-03-02"}, {"c", "one", "x", "2025-03-03"},
-		{"d", "three", "", "2025-03-04"},
-	} {
-		if _, err := v3.sql.Exec(`INSERT INTO referrals (source_id, task_id, status, priority, person, need,
-			authored_key, received_at) VALUES (?, ?, ?, ?, x'', x'', ?, '2025-03-01T00:00:00Z')`,
-			src, r.task, r.status, r.priority, r.authored); err != nil {
-			t.Fatal(err)
-		}
-	}
-	v3.Close()
-	migrations = orig
-
-	if db, err := Open(path); err == nil {
-		db.Close()
-		t.Fatal("Open ranked stored referrals without WithRanks")
-	}
-	asked := map[string]int{}
-	db := openAt(t, path, WithRanks(func(status, priority string) (int, int) {
-		asked[status+"/"+priority]++
-		return len(status), len(priority)
-	}))
-	if len(asked) != 4 || asked["one/x"] != 1 {
-		t.Errorf("ranks asked for %v, want each of the 4 pairs once", asked)
-	}
-	ctx := context.Background()
-	for _, tt := range []struct {
-		f    InboxFilter
-		want []string
-	}{
-		{InboxFilter{Order: ByStatusRank}, []string{"c", "a", "d", "b"}},
-		{InboxFilter{Order: ByPriorityRank}, []string{"d", "c", "b", "a"}},
-	} {
-		rs, err := db.Referrals(ctx, tt.f)
-		if ids := taskIDs(rs); err != nil || !slices.Equal(ids, tt.want) {
-			t.Errorf("Referrals(%+v) = %v, %v; want %v", tt.f, ids, err, tt.want)
-		}
-		loadIndex(t, db)
-		checkInbox(t, db, tt.f, nil)
 	}
 }

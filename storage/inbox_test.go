@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 )
@@ -49,6 +50,7 @@ func TestInboxFiltersSortsAndCounts(t *testing.T) {
 		want []string
 	}{
 		{"all, newest first", InboxFilter{}, []string{"d", "c", "b", "a", "e"}},
+		{"oldest first", InboxFilter{Order: OldestFirst}, []string{"e", "a", "b", "c", "d"}},
 		{"by priority", InboxFilter{Order: ByPriorityRank}, []string{"b", "d", "c", "a", "e"}},
 		{"by status", InboxFilter{Order: ByStatusRank}, []string{"d", "a", "b", "c", "e"}},
 		{"one status", InboxFilter{Statuses: []string{"requested"}}, []string{"d", "a"}},
@@ -56,6 +58,8 @@ func TestInboxFiltersSortsAndCounts(t *testing.T) {
 		{"category", InboxFilter{Category: "food-insecurity"}, []string{"c", "a", "e"}},
 		{"statuses and category", InboxFilter{Statuses: []string{"requested", "in-progress"}, Category: "food-insecurity"}, []string{"c", "a"}},
 		{"search person, any case and accents", InboxFilter{Search: " LÓPEZ "}, []string{"a"}},
+		{"search loaded the index: oldest first", InboxFilter{Order: OldestFirst, Category: "food-insecurity"}, []string{"e", "a", "c"}},
+		{"oldest first page", InboxFilter{Order: OldestFirst, Limit: 2, Offset: 1}, []string{"a", "b"}},
 		{"search need", InboxFilter{Search: "snap"}, []string{"e"}},
 		{"search requester", InboxFilter{Search: "eastside"}, []string{"c", "a", "e"}},
 		{"search is literal", InboxFilter{Search: "%"}, nil},
@@ -86,6 +90,38 @@ func TestInboxFiltersSortsAndCounts(t *testing.T) {
 	}
 	if _, err := db.Referrals(ctx, InboxFilter{Order: 99}); err == nil {
 		t.Error("Referrals accepted an unknown order")
+	}
+}
+
+// CountByStatus counts each status under the filters and the search, in
+// SQL before a search loads the index and from the index after.
+func TestCountByStatus(t *testing.T) {
+	db, _, s2 := inboxFixture(t)
+	ctx := context.Background()
+	for _, index := range []bool{false, true} {
+		if index {
+			loadIndex(t, db)
+		}
+		for _, tt := range []struct {
+			f    InboxFilter
+			want map[string]int
+		}{
+			{InboxFilter{}, map[string]int{"requested": 2, "accepted": 1, "in-progress": 1, "completed": 1}},
+			{InboxFilter{Statuses: []string{"accepted"}, Category: "food-insecurity"},
+				map[string]int{"requested": 1, "in-progress": 1, "completed": 1}},
+			{InboxFilter{SourceID: s2}, map[string]int{"requested": 1, "in-progress": 1}},
+			{InboxFilter{Category: "nope"}, map[string]int{}},
+		} {
+			got, err := db.CountByStatus(ctx, tt.f)
+			if err != nil || !maps.Equal(got, tt.want) {
+				t.Errorf("CountByStatus(%+v) (index %v) = %v, %v; want %v", tt.f, index, got, err, tt.want)
+			}
+		}
+	}
+	// A search is always answered by the index.
+	got, err := db.CountByStatus(ctx, InboxFilter{Search: "EASTSIDE"})
+	if want := map[string]int{"requested": 1, "in-progress": 1, "completed": 1}; err != nil || !maps.Equal(got, want) {
+		t.Errorf("CountByStatus of a search = %v, %v; want %v", got, err, want)
 	}
 }
 

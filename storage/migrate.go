@@ -26,6 +26,7 @@ var migrations = []migration{
 	{"completion outcomes", execSQL(schemaV7)},
 	{"capacity", execSQL(schemaV8)},
 	{"dismissed changes", execSQL(schemaV9)},
+	{"phones for search", execSQL(schemaV10)},
 }
 
 func execSQL(stmts string) func(context.Context, *DB, *sql.Tx) error {
@@ -310,4 +311,13 @@ DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_task  ON outbox (source_id, task_id, state);
 CREATE INDEX outbox_state ON outbox (state, created_at);
+`
+
+// schemaV10 keeps the person's phone numbers with each referral row, sealed,
+// so that inbox search finds a person by phone (inbox_phones.go). A row
+// stored before has none until a sync rewrites it: every platform syncs
+// again from the start.
+const schemaV10 = `
+ALTER TABLE referrals ADD COLUMN phones BLOB NOT NULL DEFAULT x'';
+UPDATE sources SET watermark = '';
 `

@@ -36,13 +36,17 @@ type Referral struct {
 	Damaged                  bool      // computed on read: Person or Need did not open (ErrDamaged) and are empty
 	SeenAt                   time.Time // when the case worker last opened it (zero = unread)
 	ReceivedAt               time.Time // when Referral Desk first stored it
+
+	// Phones are the person's phone numbers as the platform wrote them
+	// (protected). Only inbox search reads them back (inbox_phones.go).
+	Phones []string
 }
 
 // MaxRank is the highest rank a referral row may have.
 const MaxRank = 255
 
 // referralsPerUpsert is how many rows one statement of a referralChunk
-// stores: 21 parameters each, where SQLite binds at most 32 766. A SELECT
+// stores: 22 parameters each, where SQLite binds at most 32 766. A SELECT
 // and an INSERT or UPDATE per row took ~15 % more of the referral rows' CPU.
 const referralsPerUpsert = 100
 
@@ -78,7 +82,7 @@ func (db *DB) referralChunks(sourceID int64, rows []Referral) ([]referralChunk, 
 	var out []referralChunk
 	for len(rows) > 0 {
 		n := rowsPerStatement(len(rows), referralsPerUpsert)
-		c := referralChunk{rows: rows[:n], args: make([]any, 0, 21*n)}
+		c := referralChunk{rows: rows[:n], args: make([]any, 0, 22*n)}
 		for _, r := range c.rows {
 			key := referralRowKey(r.SourceID, r.TaskID)
 			person, err := db.sealText(colPerson, key, r.Person)
@@ -89,6 +93,10 @@ func (db *DB) referralChunks(sourceID int64, rows []Referral) ([]referralChunk, 
 			if err != nil {
 				return nil, err
 			}
+			phones, err := db.sealText(colPhones, key, phoneLines(r.Phones))
+			if err != nil {
+				return nil, err
+			}
 			rowReceived := received
 			if !r.ReceivedAt.IsZero() {
 				rowReceived = timeText(r.ReceivedAt)
@@ -96,7 +104,7 @@ func (db *DB) referralChunks(sourceID int64, rows []Referral) ([]referralChunk, 
 			c.args = append(c.args, r.SourceID, r.TaskID, r.Status, r.Priority, r.StatusRank, r.PriorityRank, person, need,
 				r.Category, r.Requester, r.AuthoredOn, instantKey(r.AuthoredOn), r.LastUpdated,
 				instantKey(r.LastUpdated), r.VersionID, r.DoNotContact, r.Consent, r.FocusRef, r.PatientRef,
-				timeText(r.SeenAt), rowReceived)
+				timeText(r.SeenAt), rowReceived, phones)
 		}
 		out = append(out, c)
 		rows = rows[n:]
@@ -232,10 +240,10 @@ func storedVersions(ctx context.Context, tx *txn, sourceID int64, rows []Referra
 // upsertReferralsSQL is the statement storing n rows of different Tasks; it
 // returns the id and task of each row it wrote.
 func upsertReferralsSQL(n int) string {
-	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	return `INSERT INTO referrals (source_id, task_id, status, priority, status_rank, priority_rank, person, need,
 		category, requester, authored_on, authored_key, last_updated, updated_key, version_id,
-		do_not_contact, consent, focus_ref, patient_ref, seen_at, received_at)
+		do_not_contact, consent, focus_ref, patient_ref, seen_at, received_at, phones)
 		VALUES ` + row + strings.Repeat(`, `+row, n-1) + `
 		ON CONFLICT (source_id, task_id) DO UPDATE SET status = excluded.status,
 			priority = excluded.priority, status_rank = excluded.status_rank,
@@ -244,7 +252,8 @@ func upsertReferralsSQL(n int) string {
 			authored_on = excluded.authored_on, authored_key = excluded.authored_key,
 			last_updated = excluded.last_updated, updated_key = excluded.updated_key,
 			version_id = excluded.version_id, do_not_contact = excluded.do_not_contact,
-			consent = excluded.consent, focus_ref = excluded.focus_ref, patient_ref = excluded.patient_ref
+			consent = excluded.consent, focus_ref = excluded.focus_ref, patient_ref = excluded.patient_ref,
+			phones = excluded.phones
 		WHERE NOT (excluded.updated_key <> '' AND referrals.updated_key <> ''
 			AND excluded.updated_key < referrals.updated_key)
 		RETURNING id, task_id`
@@ -255,7 +264,7 @@ func indexReferral(tx *txn, id int64, r Referral) {
 	c := tx.inboxChanged()
 	c.rows = append(c.rows, inboxRow{id: id, source: r.SourceID, authoredKey: instantKey(r.AuthoredOn),
 		person: r.Person, need: r.Need, requester: r.Requester, status: r.Status, category: r.Category,
-		statusRank: uint8(r.StatusRank), priorityRank: uint8(r.PriorityRank)})
+		phones: phoneLines(r.Phones), statusRank: uint8(r.StatusRank), priorityRank: uint8(r.PriorityRank)})
 }
 
 const referralSelect = `SELECT r.source_id, r.task_id, r.status, r.priority, r.status_rank, r.priority_rank,

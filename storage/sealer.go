@@ -44,9 +44,10 @@ var (
 	colRefreshToken = column{"tokens", "refresh_token"}
 	colIDToken      = column{"tokens", "id_token"}
 	colResourceJSON = column{"resources", "json"}
-	// Inbox search matches person and need in memory, opened (inbox_index.go).
+	// Inbox search matches person, need and phones in memory, opened (inbox_index.go).
 	colPerson = column{"referrals", "person"}
 	colNeed   = column{"referrals", "need"}
+	colPhones = column{"referrals", "phones"}
 	// colReason is the case worker's free-text reason for a status change,
 	// which may well name the person.
 	colReason = column{"outbox", "reason"}
@@ -58,7 +59,7 @@ var (
 var protectedColumns = []column{
 	colAccessToken, colRefreshToken, colIDToken,
 	colResourceJSON,
-	colPerson, colNeed,
+	colPerson, colNeed, colPhones,
 	colReason, colOutcome,
 }
 

@@ -19,13 +19,13 @@ func fillEveryTable(t *testing.T, db *DB) (src int64, secrets []string) {
 	}
 	patient := Resource{Type: "Patient", ID: "p1", JSON: []byte(`{"name":[{"text":"Zelda Quarrington"}]}`)}
 	_, row := task("t1", "1", "2025-03-01T10:00:00Z")
-	row.Person, row.Need = "Zelda Quarrington", "Utility shutoff notice"
+	row.Person, row.Need, row.Phones = "Zelda Quarrington", "Utility shutoff notice", []string{"(503) 555-0187"}
 	savePage(t, db, src, []Resource{patient}, []Referral{row})
 	if _, err := db.Enqueue(ctx, Change{SourceID: src, TaskID: "t1", ToStatus: "rejected",
 		Reason: "Zelda moved away"}); err != nil {
 		t.Fatal(err)
 	}
-	return src, []string{"secret-access", "secret-refresh", "secret-idtoken", "Zelda", "zelda", "Utility shutoff", "utility shutoff"}
+	return src, []string{"secret-access", "secret-refresh", "secret-idtoken", "Zelda", "zelda", "Utility shutoff", "utility shutoff", "555-0187", "5550187"}
 }
 
 // Every protected column is written through seal, with its own table, column
