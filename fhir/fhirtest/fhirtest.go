@@ -91,6 +91,9 @@ type Options struct {
 	// Procedure and Observation. The default statement lags behind what is
 	// served, as real platforms' statements often do.
 	CompleteCapabilityStatement bool
+
+	// Faults injects faults from the start (faults.go); SetFaults changes them.
+	Faults Faults
 }
 
 func (o Options) withDefaults() Options {
@@ -141,6 +144,7 @@ type Server struct {
 	jwks   jose.JSONWebKeySet
 
 	fault          atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
+	faults         faultBox     // Faults in force and what they injected
 	requesterEdits atomic.Int64 // numbers EditTaskAsRequester's edits
 
 	logMu    sync.Mutex
@@ -256,6 +260,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("POST /auth/revoke", s.revoke)
 	mux.HandleFunc("/fhir", s.serveFHIR)
 	mux.HandleFunc("/fhir/", s.serveFHIR)
+	faulty := s.withFaults(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.logRequest(r)
 		// The Date header follows the server's clock, like every timestamp it hands out.
@@ -263,6 +268,6 @@ func (s *Server) handler() http.Handler {
 		if f := s.fault.Load(); f != nil && (*f)(w, r) {
 			return
 		}
-		mux.ServeHTTP(w, r)
+		faulty.ServeHTTP(w, r)
 	})
 }
