@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -132,10 +131,10 @@ func (c *Client) send(ctx context.Context, op, method, target string, body []byt
 			}
 			return nil, nil, &Error{Op: op, Kind: KindOffline, Err: err}
 		}
-		data, err := readBody(resp.Body, buf)
+		data, err := wire.ReadBody(resp.Body, buf, resp.ContentLength, maxBody)
 		resp.Body.Close()
 		if err != nil {
-			return nil, nil, &Error{Op: op, Kind: KindBadResponse, Status: resp.StatusCode, Err: err}
+			return nil, nil, &Error{Op: op, Kind: bodyKind(err), Status: resp.StatusCode, Err: err}
 		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 && c.tokens != nil {
 			if token, err = c.tokens.Refresh(ctx, token); err != nil {
@@ -150,16 +149,6 @@ func (c *Client) send(ctx context.Context, op, method, target string, body []byt
 	}
 }
 
-// readBody reads r into buf, which it empties first. r is capped (wire):
-// a body over MaxBody fails with wire.ErrTooLarge.
-func readBody(r io.Reader, buf *bytes.Buffer) ([]byte, error) {
-	buf.Reset()
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 func statusError(op string, resp *http.Response, data []byte) error {
 	e := &Error{Op: op, Kind: kindForStatus(resp.StatusCode), Status: resp.StatusCode}
 	var oo OperationOutcome
@@ -167,7 +156,7 @@ func statusError(op string, resp *http.Response, data []byte) error {
 		e.Outcome = oo.Text()
 	}
 	if e.Kind == KindRateLimited {
-		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), answeredAt(resp))
 	}
 	return e
 }
