@@ -1,6 +1,10 @@
 package app
 
-import "github.com/referraldesk/referraldesk/fhir"
+import (
+	"strings"
+
+	"github.com/referraldesk/referraldesk/fhir"
+)
 
 // Category is an SDOH category a referral's need belongs to.
 type Category struct{ Code, Label string }
@@ -32,12 +36,26 @@ var Categories = []Category{
 	{"sdoh-category-unspecified", "Other"},
 }
 
-// CategoryLabel names a category code ("" for none).
-func CategoryLabel(code string) string {
-	for _, c := range Categories {
-		if c.Code == code {
-			return c.Label
+// CategoryLabel names a category code ("" for none) as categoryLabel does.
+func CategoryLabel(code string) string { return categoryLabel(fhir.Coding{Code: code}) }
+
+// categoryLabel names a need's SDOH category wherever a case worker reads
+// it: in the inbox's rows, the need filter and the referral. One of
+// Categories reads as there, whatever the platform's display ("Housing
+// Instability" is "Housing instability"), so the filter names what the rows
+// say; another category by the platform's display, else by its code.
+func categoryLabel(c fhir.Coding) string {
+	for _, k := range Categories {
+		if k.Code == c.Code {
+			return k.Label
 		}
 	}
-	return categoryLabel(fhir.Coding{Code: code})
+	if c.Display != "" {
+		return c.Display
+	}
+	s := strings.ReplaceAll(c.Code, "-", " ")
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

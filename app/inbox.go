@@ -3,17 +3,21 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/referraldesk/referraldesk/fhir"
 	"github.com/referraldesk/referraldesk/storage"
 )
 
-// SortOrder is how the inbox is ordered; within each order, newest first.
+// SortOrder is how the inbox is ordered; within each order but oldest
+// first, newest first.
 type SortOrder string
 
 const (
 	SortReceived SortOrder = "received" // newest first (also "", the default)
+	SortOldest   SortOrder = "oldest"   // oldest first: the queue in the order it came
 	SortPriority SortOrder = "priority" // most urgent first (PriorityRank)
 	SortStatus   SortOrder = "status"   // workflow order (StatusRank)
 )
@@ -23,7 +27,7 @@ type InboxFilter struct {
 	Statuses []string
 	SourceID int64  // 0 = every platform
 	Category string // SDOH category code; "" = any
-	Search   string // case-insensitive text in the person, the need or the requester
+	Search   string // the person, the need or the requester in any case and accents, or a phone number
 	Sort     SortOrder
 	Limit    int // 0 = no limit
 	Offset   int
@@ -57,6 +61,37 @@ func (a *App) CountInbox(ctx context.Context, f InboxFilter) (int, error) {
 	return a.store.CountReferrals(ctx, f.selection())
 }
 
+// CountViews counts the referrals f matches in each view (its statuses; nil
+// = every status), whatever f.Statuses, in one pass: the inbox's view
+// counts follow its search and filters on every keystroke.
+func (a *App) CountViews(ctx context.Context, f InboxFilter, views ...[]string) ([]int, error) {
+	byStatus, err := a.store.CountByStatus(ctx, f.selection())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(views))
+	for i, v := range views {
+		for status, n := range byStatus {
+			if v == nil || slices.Contains(v, status) {
+				out[i] += n
+			}
+		}
+	}
+	return out, nil
+}
+
+// phoneNumbers are the person's numbers inbox search finds them by: every
+// telecom value but e-mail and web addresses, whose digits are not a number.
+func phoneNumbers(p fhir.Patient) []string {
+	var out []string
+	for _, t := range p.Telecom {
+		if t.Value != "" && t.System != "email" && t.System != "url" {
+			out = append(out, t.Value)
+		}
+	}
+	return out
+}
+
 // selection is f for the store, without its order.
 func (f InboxFilter) selection() storage.InboxFilter {
 	return storage.InboxFilter{Statuses: f.Statuses, SourceID: f.SourceID, Category: f.Category,
@@ -68,6 +103,8 @@ func (s SortOrder) stored() (storage.Order, error) {
 	switch s {
 	case "", SortReceived:
 		return storage.NewestFirst, nil
+	case SortOldest:
+		return storage.OldestFirst, nil
 	case SortPriority:
 		return storage.ByPriorityRank, nil
 	case SortStatus:

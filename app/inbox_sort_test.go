@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/referraldesk/referraldesk/app"
@@ -52,5 +53,32 @@ func TestInboxSortsFollowTheRanks(t *testing.T) {
 	}
 	if _, err := w.app.Inbox(w.ctx, app.InboxFilter{Sort: "alphabetical"}); err == nil {
 		t.Error("Inbox accepted an unknown sort")
+	}
+}
+
+// "Oldest first" is newest first backwards, whether the store answers in SQL
+// or from its search index.
+func TestInboxOldestFirst(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 40})
+	src := w.connect(app.ConnectOptions{})
+	w.sync(src.ID)
+	for _, index := range []bool{false, true} {
+		if index {
+			if _, err := w.app.CountInbox(w.ctx, app.InboxFilter{Search: "a"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		newest, err := w.app.Inbox(w.ctx, app.InboxFilter{Statuses: app.ViewNew})
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldest, err := w.app.Inbox(w.ctx, app.InboxFilter{Statuses: app.ViewNew, Sort: app.SortOldest})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Reverse(newest)
+		if got, want := taskIDs(oldest), taskIDs(newest); len(got) < 2 || !slices.Equal(got, want) {
+			t.Errorf("oldest first (index %v) = %v, want newest first backwards %v", index, got, want)
+		}
 	}
 }

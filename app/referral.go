@@ -68,6 +68,7 @@ func referralRow(source int64, task fhir.Resource, rs *resources) (storage.Refer
 		if name := p.DisplayName(); name != "" {
 			row.Person = name
 		}
+		row.Phones = phoneNumbers(p)
 	}
 	if row.Requester == "" {
 		row.Requester = requesterName(rs, t.Requester)
@@ -106,17 +107,6 @@ func needText(sr fhir.ServiceRequest) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " — ")
-}
-
-func categoryLabel(c fhir.Coding) string {
-	if c.Display != "" {
-		return c.Display
-	}
-	s := strings.ReplaceAll(c.Code, "-", " ")
-	if s == "" {
-		return ""
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // consentState is "active", "inactive" or "none" (no Consent linked or readable).
