@@ -159,21 +159,26 @@ func (r *Refresher) refreshOnce(ctx context.Context, stale string) (string, erro
 	if cur.RefreshToken == "" {
 		return "", fail(KindSignInNeeded, reasonSignInEnded, nil)
 	}
+	// A rotated refresh token is the only live one from the moment the
+	// answer arrives: it is kept first, spent (no access token yet), so that
+	// whatever happens next — a crash, an answer refused below — the next
+	// refresh sends it rather than the old one a strict server revokes the
+	// grant for. A failed save leaves it pending (keep), saved before
+	// anything else next time.
+	hc := catchRotation(r.hc, func(rotated string) {
+		if rotated != cur.RefreshToken {
+			spent := cur
+			spent.AccessToken, spent.RefreshToken, spent.Expiry = "", rotated, time.Unix(1, 0)
+			r.keep(ctx, spent)
+		}
+	})
 	// The seed has no access token and a past expiry, so the source refreshes at once.
 	seed := &oauth2.Token{RefreshToken: cur.RefreshToken, Expiry: time.Unix(1, 0)}
 	src := savingSource{
-		next: oauthConfig(r.cfg, r.clientID, "", nil).TokenSource(tokenContext(ctx, r.hc), seed),
+		next: oauthConfig(r.cfg, r.clientID, "", nil).TokenSource(tokenContext(ctx, hc), seed),
 		save: func(t *oauth2.Token) error {
 			tok, err := fromOAuth2(t, r.now())
-			if err != nil {
-				// The access token is unusable, but a rotated refresh token is
-				// now the only live one: keep it, spent, so the next refresh
-				// sends it rather than the old one a strict server revokes.
-				if t.RefreshToken != "" && t.RefreshToken != cur.RefreshToken {
-					spent := cur
-					spent.AccessToken, spent.RefreshToken, spent.Expiry = "", t.RefreshToken, time.Unix(1, 0)
-					return errors.Join(err, r.keep(ctx, spent))
-				}
+			if err != nil { // its rotated refresh token, if any, is kept already
 				return err
 			}
 			// x/oauth2 already keeps the refresh token it sent when none came back (not rotated).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,8 +92,8 @@ func TestRefresherRefreshesBeforeExpiry(t *testing.T) {
 		t.Fatalf("AccessToken = %q, %v", got, err)
 	}
 	want := Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: clock.Add(time.Hour)}
-	if len(s.toks) != 1 || s.toks[0] != want || r.Token() != want {
-		t.Errorf("saved %+v, current %+v; want the rotated token saved and current", s.toks, r.Token())
+	if len(s.toks) != 2 || s.toks[1] != want || r.Token() != want {
+		t.Errorf("saved %+v, current %+v; want the rotated token saved (after its refresh token alone) and current", s.toks, r.Token())
 	}
 }
 
@@ -113,7 +114,7 @@ func TestRefresherSavesRotationBeforeUse(t *testing.T) {
 	var r *Refresher
 	var handedOut atomic.Bool
 	save := func(_ context.Context, tok Token) error {
-		if handedOut.Load() || r.Token().AccessToken != "at-0" {
+		if handedOut.Load() || r.Token().AccessToken == "at-1" {
 			t.Error("the new access token was in use before Save")
 		}
 		if tok.RefreshToken != "rt-1" {
@@ -174,8 +175,8 @@ func TestRefresherSingleFlight(t *testing.T) {
 			t.Errorf("caller got %q, want at-1", got)
 		}
 	}
-	if n := ts.calls.Load(); n != 1 || len(s.toks) != 1 {
-		t.Errorf("%d token requests, %d saves; want 1 and 1", n, len(s.toks))
+	if n := ts.calls.Load(); n != 1 || len(s.toks) != 2 { // the rotated refresh token, then the whole
+		t.Errorf("%d token requests, %d saves; want 1 and 2", n, len(s.toks))
 	}
 }
 
@@ -259,7 +260,12 @@ func TestRefresherFailures(t *testing.T) {
 			if detail := err.Error(); strings.Contains(detail, "rt-0") {
 				t.Errorf("error reveals the refresh token: %s", detail)
 			}
-			if r.Token() != c.tok || len(s.toks) != 0 {
+			var kept []Token
+			if c.name == "no access_token" { // its rotated refresh token is the live one now: kept, spent
+				c.tok = Token{RefreshToken: "rt-1", Expiry: time.Unix(1, 0)}
+				kept = []Token{c.tok}
+			}
+			if r.Token() != c.tok || !slices.Equal(s.toks, kept) {
 				t.Errorf("token changed to %+v, saved %+v", r.Token(), s.toks)
 			}
 		})
@@ -326,7 +332,7 @@ func TestWaitLetsARefreshThatOutlivedItsCallerBeSaved(t *testing.T) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.toks) != 1 || s.toks[0].RefreshToken != "rt-new" {
+	if len(s.toks) == 0 || s.toks[len(s.toks)-1].RefreshToken != "rt-new" || s.toks[len(s.toks)-1].AccessToken != "at-new" {
 		t.Errorf("saved %+v after Wait; want the rotated refresh token saved", s.toks)
 	}
 }
