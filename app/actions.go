@@ -64,6 +64,9 @@ type Outcome struct {
 	// Sent is true when the platform confirmed the change; Task is its copy then.
 	Sent bool
 	Task fhir.Resource
+	// Why is what stopped a change that waits to be sent (the platform
+	// could not be reached…); nil otherwise.
+	Why error
 }
 
 // Message says what happened to a change, in the case worker's words.
@@ -71,15 +74,14 @@ func (o Outcome) Message() string {
 	c := o.Change
 	switch c.State {
 	case ChangeSent:
-		return fmt.Sprintf("The platform accepted the change: the referral is now %s (version %s).",
-			strings.ToLower(StatusLabel(c.ToStatus)), o.Task.Meta.VersionID)
+		return fmt.Sprintf("The platform has it: the referral is now %s.", strings.ToLower(StatusLabel(c.ToStatus)))
 	case ChangeConflict, ChangeRefused:
 		return c.Detail
 	}
 	if c.Detail != "" {
-		return "Saved here, not sent yet: " + c.Detail
+		return c.Detail + " " + say(reasonGoesOutLater)
 	}
-	return "Saved here; it will be sent at the next sync."
+	return say(reasonGoesOutLater)
 }
 
 // SetStatus queues a status change for a referral and tries to send it now.
@@ -162,7 +164,7 @@ func (a *App) queued(ctx context.Context, id int64, err error) (Outcome, error) 
 	if e != nil {
 		return Outcome{}, e
 	}
-	return Outcome{Change: changeOf(c)}, nil
+	return Outcome{Change: changeOf(c), Why: err}, nil
 }
 
 // sendPending sends a source's queued changes, oldest first. It stops at the

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/referraldesk/referraldesk/auth"
@@ -71,6 +72,8 @@ type App struct {
 	// claimer names this App when it claims a change to send (the window
 	// and a command line are each one).
 	claimer string
+	// progress is told how far each sync has come (WatchSync).
+	progress atomic.Pointer[func(SyncProgress)]
 
 	mu       sync.Mutex
 	sessions map[int64]*session    // signed-in clients per source

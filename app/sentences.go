@@ -37,6 +37,7 @@ const (
 	reasonSettingsDamaged  Reason = "saved sign-in settings damaged"
 	reasonSignInAgain      Reason = "sign-in needed"
 	reasonKeepReceiving    Reason = "sign in to keep receiving"
+	reasonGoesOutLater     Reason = "saved, sent later"
 	reasonNotAReference    Reason = "owner is not a reference"
 	reasonNoRegistration   Reason = "no client id and no registration"
 	reasonWhoUnknown       Reason = "no fhirUser"
@@ -133,6 +134,7 @@ var sentences = map[Reason]string{
 	reasonSettingsDamaged:  "The saved settings of {platform} are damaged. Connect to it again.",
 	reasonSignInAgain:      "{platform} needs you to sign in again.",
 	reasonKeepReceiving:    "Sign in again to keep receiving referrals; nothing you have here is lost.",
+	reasonGoesOutLater:     "It is saved here and goes out by itself as soon as the platform can be reached.",
 	reasonNotAReference:    "{quoted} is not a reference like Organization/123.",
 	reasonNoRegistration:   "This platform does not let apps register themselves. Ask the platform for a client id for Referral Desk and enter it under Advanced.",
 	reasonWhoUnknown:       "The platform did not say who you are, so Referral Desk cannot tell which referrals are yours." + giveTheOwner,

@@ -167,7 +167,50 @@ func ActionName(from, to string) string {
 	case fhir.StatusFailed:
 		return "Could not complete"
 	case fhir.StatusCancelled:
-		return "Cancel"
+		// Never a bare "Cancel": beside the buttons of a dialog it would
+		// read as "close this".
+		return "Cancel referral"
 	}
 	return to
+}
+
+// ActionDone says, in the past tense, what moving to status did:
+// "Accepted", "Put on hold"…
+func ActionDone(from, to string) string {
+	switch to {
+	case fhir.StatusAccepted:
+		return "Accepted"
+	case fhir.StatusRejected:
+		return "Declined"
+	case fhir.StatusInProgress:
+		if from == fhir.StatusOnHold {
+			return "Resumed"
+		}
+		return "Started"
+	case fhir.StatusOnHold:
+		return "Put on hold"
+	case fhir.StatusCompleted:
+		return "Completed"
+	case fhir.StatusFailed:
+		return "Closed as not completed"
+	case fhir.StatusCancelled:
+		return "Cancelled"
+	}
+	return to
+}
+
+// ActionConfirm is the button that confirms a change asking for a reason:
+// it says what it does ("Cancel the referral"), beside "Keep it".
+func ActionConfirm(to string) string {
+	switch to {
+	case fhir.StatusRejected:
+		return "Decline the referral"
+	case fhir.StatusCancelled:
+		return "Cancel the referral"
+	case fhir.StatusOnHold:
+		return "Put it on hold"
+	case fhir.StatusFailed:
+		return "Close as not completed"
+	}
+	return ActionName("", to)
 }

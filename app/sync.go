@@ -80,8 +80,9 @@ func (a *App) syncTasks(ctx context.Context, s *session, rep *SyncReport) error 
 	if err != nil {
 		return err
 	}
+	// A first sync asks for the count, to show how far it has come.
 	q, err := fhir.TaskSearch{Owner: src.Owner, Since: src.Watermark, PageSize: a.page,
-		Include: []string{"Task:focus", "Task:patient", "Task:requester"}}.Query()
+		Include: []string{"Task:focus", "Task:patient", "Task:requester"}, Total: src.Watermark == ""}.Query()
 	if err != nil {
 		return err
 	}

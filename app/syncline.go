@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/referraldesk/referraldesk/fhir"
 	"github.com/referraldesk/referraldesk/storage"
@@ -27,6 +28,10 @@ const RequestsInFlight = pagesAtOnce*fhir.DefaultBatchesInFlight + 1
 // one before.
 type pageLine struct {
 	ctx      context.Context
+	source   int64
+	progress func(SyncProgress) // nil = nobody watches
+	total    atomic.Int64       // the matches the platform counted; -1 = not said
+	stored   int                // the writer's: referral Tasks stored so far
 	cancel   context.CancelCauseFunc
 	prepare  func(context.Context, fhir.Page) (*syncPage, error)
 	store    func(context.Context, *storage.SyncPage) (storage.SaveCounts, error)
@@ -49,7 +54,11 @@ type prepared struct {
 func (a *App) startLine(ctx context.Context, s *session) *pageLine {
 	ctx, cancel := context.WithCancelCause(ctx)
 	l := &pageLine{ctx: ctx, cancel: cancel, store: a.store.SavePreparedPage, unstored: &unstoredPages{},
-		queue: make(chan chan prepared, pagesAtOnce-1), done: make(chan struct{})}
+		queue: make(chan chan prepared, pagesAtOnce-1), done: make(chan struct{}), source: s.src.ID}
+	if f := a.progress.Load(); f != nil {
+		l.progress = *f
+	}
+	l.total.Store(-1)
 	l.prepare = func(ctx context.Context, p fhir.Page) (*syncPage, error) { return a.preparePage(ctx, s, p, l.unstored) }
 	go l.write()
 	return l
@@ -58,6 +67,9 @@ func (a *App) startLine(ctx context.Context, s *session) *pageLine {
 // add starts preparing a page the search read; it waits while pagesAtOnce
 // pages are being prepared, and fails once the line has failed.
 func (l *pageLine) add(p fhir.Page) error {
+	if p.Total >= 0 { // the first page says it, if any does
+		l.total.Store(int64(p.Total))
+	}
 	answer := make(chan prepared, 1)
 	select {
 	case l.queue <- answer:
@@ -103,8 +115,23 @@ func (l *pageLine) save(page *syncPage) error {
 	l.counts.Updated += c.Updated
 	l.counts.Unchanged += c.Unchanged
 	l.skipped = append(l.skipped, page.skipped...)
+	l.stored += len(page.tasks)
+	if l.progress != nil {
+		l.progress(SyncProgress{Source: l.source, Stored: l.stored, Total: int(l.total.Load())})
+	}
 	return nil
 }
+
+// SyncProgress is how far a sync has come: the referrals it has stored,
+// out of the total the platform counted (-1 when it did not say).
+type SyncProgress struct {
+	Source        int64
+	Stored, Total int
+}
+
+// WatchSync has f told, after each page any sync stores, how far that sync
+// has come. f runs on the sync's goroutine and must not block.
+func (a *App) WatchSync(f func(SyncProgress)) { a.progress.Store(&f) }
 
 // finish waits for every page added to be stored: a page read before the
 // search failed (searchErr) is kept, as each page is committed on its own.

@@ -15,6 +15,7 @@ import (
 type bundleRead struct {
 	ResourceType string       `json:"resourceType"`
 	Meta         *Meta        `json:"meta"`
+	Total        *int         `json:"total"`
 	Link         []BundleLink `json:"link"`
 	Entry        []entryRead  `json:"entry"`
 }
@@ -63,7 +64,7 @@ func readBundleApart(data []byte) (bundleRead, error) {
 	if err := unmarshal(data, &whole); err != nil {
 		return bundleRead{}, err
 	}
-	b := bundleRead{ResourceType: whole.ResourceType, Meta: whole.Meta, Link: whole.Link, Entry: make([]entryRead, len(whole.Entry))}
+	b := bundleRead{ResourceType: whole.ResourceType, Meta: whole.Meta, Total: whole.Total, Link: whole.Link, Entry: make([]entryRead, len(whole.Entry))}
 	for i, e := range whole.Entry {
 		b.Entry[i] = entryRead{Search: e.Search, Response: e.Response}
 		if len(e.Resource) > 0 && string(e.Resource) != "null" {

@@ -23,6 +23,9 @@ type Page struct {
 	// ServerTime is the server's time of this page: Bundle.meta.lastUpdated,
 	// else the Date header. Incremental sync uses it, never the local clock.
 	ServerTime string
+	// Total is how many matches the whole search has (Bundle.total), or -1
+	// when the server did not say.
+	Total int
 }
 
 // SearchStats says what one search cost.
@@ -86,7 +89,10 @@ func (c *Client) nextLink(op, link string, seen map[string]bool, pages int) (str
 
 // readSearchPage reads the resources of a search's Bundle, and its next link.
 func readSearchPage(typ string, b bundleRead, date string) (Page, string) {
-	var p Page
+	p := Page{Total: -1}
+	if b.Total != nil && *b.Total >= 0 {
+		p.Total = *b.Total
+	}
 	if b.Meta != nil && b.Meta.LastUpdated != "" {
 		p.ServerTime = b.Meta.LastUpdated
 	} else if t, err := http.ParseTime(date); err == nil {

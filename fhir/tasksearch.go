@@ -23,6 +23,9 @@ type TaskSearch struct {
 	// Include names what each page brings along, e.g. "Task:focus" (the
 	// ServiceRequest: SHALL on coordination platforms).
 	Include []string
+	// Total asks the server to count the matches (_total=accurate), for a
+	// long first sync to show how far it has come.
+	Total bool
 }
 
 // Query is the search's URL query. Tasks come oldest change first, so that
@@ -44,6 +47,9 @@ func (s TaskSearch) Query() (url.Values, error) {
 	}
 	if s.Since != "" {
 		q.Set("_lastUpdated", "gt"+s.Since)
+	}
+	if s.Total {
+		q.Set("_total", "accurate")
 	}
 	return q, nil
 }
