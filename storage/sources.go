@@ -218,16 +218,23 @@ func (db *DB) FinishSync(ctx context.Context, id int64, watermark string, at tim
 	return nil
 }
 
-// DeleteSource removes the source and everything stored for it (tokens,
-// resources, referrals, outbox) in one transaction, by ON DELETE CASCADE.
-func (db *DB) DeleteSource(ctx context.Context, id int64) error {
+// ForgetClient records that the platform no longer knows the source's client
+// id (it answered a refresh with invalid_client): the client id and the
+// tokens issued to it are forgotten in one transaction, and the source needs
+// a sign-in, detail saying why. Signing in again then registers anew or
+// takes a new client id, rather than presenting the one the platform refuses.
+func (db *DB) ForgetClient(ctx context.Context, id int64, detail string) error {
 	err := db.write(ctx, func(tx *txn) error {
-		c := tx.inboxChanged()
-		c.deletedSources = append(c.deletedSources, id)
-		return mustAffect(tx.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id))
+		err := mustAffect(tx.ExecContext(ctx, `UPDATE sources SET client_id = '', state = ?, state_detail = ? WHERE id = ?`,
+			StateNeedsSignIn, detail, id))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM tokens WHERE source_id = ?`, id)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("storage: delete source %d: %w", id, err)
+		return fmt.Errorf("storage: forget the client of source %d: %w", id, err)
 	}
 	return nil
 }
