@@ -30,6 +30,7 @@ func main() {
 	fs := flag.NewFlagSet("referraldesk", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	dataDir := fs.String("data-dir", "", "")
+	version := fs.Bool("version", false, "")
 	// --screenshots DIR (not in the help): drive the demo window through its
 	// screens and write PNGs there, for `make screenshots`, whose binary is
 	// built with -tags screenshots.
@@ -38,6 +39,10 @@ func main() {
 	// "demo" (a typo) goes to the command line, which says what is wrong.
 	if err := fs.Parse(args); err != nil || (fs.NArg() > 0 && fs.Arg(0) != "demo") {
 		os.Exit(cli.Run(args, cli.Env{DataDir: defaultDataDir(), OpenBrowser: announceBrowser}))
+	}
+	if *version {
+		fmt.Println(app.Build())
+		return
 	}
 	demo := fs.Arg(0) == "demo" || *shots != ""
 	if *shots != "" && newScreenshooter == nil {

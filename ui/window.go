@@ -136,6 +136,7 @@ func New(fa fyne.App, o Options) *Window {
 	w.setContent(container.NewCenter()) // filled once the protection is known
 	w.keys()
 	w.makeMenu()
+	w.addHelpMenu()
 	w.start()
 	return w
 }
