@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -39,6 +40,9 @@ var reasons = map[string][]string{
 
 const otherReason = "Other (say below)"
 
+// statusCancelled is the IG's status for a referral the organization stops (app.ActionName: Cancel referral).
+const statusCancelled = "cancelled"
+
 // atCapacityReason declines with the IG's no-capacity code (IG 3.0.0
 // capacity.md), not only words: the requester's platform can tell it apart.
 const atCapacityReason = "We are at capacity"
@@ -59,38 +63,44 @@ func (v *referralView) actions() fyne.CanvasObject {
 		objs = append(objs, container.NewBorder(nil, nil, widget.NewIcon(theme.UploadIcon()), nil,
 			&widget.Label{Text: "Sending “" + app.ActionName(d.Status, st.sending) + "” to " + d.Source.Name + "… The referral changes once the platform confirms.",
 				Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Italic: true}}))
-	case d.Pending:
+	case d.Pending && st.notice == nil: // a notice of the change says it already
 		objs = append(objs, container.NewBorder(nil, nil, widget.NewIcon(theme.HistoryIcon()), nil,
 			wrapLabel("Your change is saved here and waiting to be sent to the platform. It goes with the next sync.")))
+	case d.Pending:
 	case st.choosing != "":
 		objs = append(objs, v.reasonForm(st.choosing))
 	case len(d.Next) > 0:
-		box := container.NewHBox()
-		var complete fyne.CanvasObject
-		for _, to := range d.Next {
-			to := to
-			if to == statusCompleted {
-				// Completing tells the requester it is done: it stands
-				// apart from Start, in another colour, and asks first.
-				complete = &widget.Button{Text: app.ActionName(d.Status, to) + "…", Icon: theme.ConfirmIcon(),
-					Importance: widget.SuccessImportance, OnTapped: func() { v.act.notice = nil; v.openComplete() }}
-				continue
-			}
-			b := widget.NewButton(app.ActionName(d.Status, to), func() { v.choose(to) })
-			if !app.NeedsReason(to) { // accept, start, resume: the work goes on
-				b.Importance = widget.HighImportance
-			}
-			box.Add(b)
-		}
-		var row fyne.CanvasObject = container.NewHScroll(box)
-		if complete != nil {
-			row = container.NewBorder(nil, nil, nil, complete, row)
-		}
-		objs = append(objs, row)
+		objs = append(objs, v.actionRow(d))
 	case app.Closed(d.Status):
 		objs = append(objs, &widget.Label{Text: "This referral is closed; there is nothing more to do here.", TextStyle: fyne.TextStyle{Italic: true}, Wrapping: fyne.TextWrapWord})
 	}
 	return container.NewVBox(objs...)
+}
+
+// actionRow is the buttons of the moves the IG allows now. The work going
+// on (accept, start, resume) leads, in the accent colour; declining or
+// pausing follows; completing and cancelling stand apart at the end, each
+// in its own style, so neither is pressed for the other.
+func (v *referralView) actionRow(d *app.Detail) fyne.CanvasObject {
+	lead, end := container.NewHBox(), container.NewHBox()
+	for _, to := range d.Next {
+		switch {
+		case to == statusCompleted:
+			// Completing tells the requester it is done, and asks first.
+			end.Add(&widget.Button{Text: app.ActionName(d.Status, to) + "…", Icon: theme.ConfirmIcon(),
+				Importance: widget.SuccessImportance, OnTapped: func() { v.act.notice = nil; v.openComplete() }})
+		case to == statusCancelled:
+			end.Objects = append([]fyne.CanvasObject{&widget.Button{Text: app.ActionName(d.Status, to) + "…",
+				Icon: theme.CancelIcon(), Importance: widget.LowImportance, OnTapped: func() { v.choose(to) }}}, end.Objects...)
+		default:
+			b := widget.NewButton(app.ActionName(d.Status, to), func() { v.choose(to) })
+			if !app.NeedsReason(to) {
+				b.Importance = widget.HighImportance
+			}
+			lead.Add(b)
+		}
+	}
+	return container.NewBorder(nil, nil, nil, end, container.NewHScroll(lead))
 }
 
 // choose starts a change: at once, or through the reason form when the IG asks for a reason.
@@ -108,7 +118,7 @@ func (v *referralView) choose(to string) {
 func (v *referralView) reasonForm(to string) fyne.CanvasObject {
 	d, st := v.d, &v.act
 	name := app.ActionName(d.Status, to)
-	confirm := widget.NewButton(name, nil)
+	confirm := widget.NewButton(app.ActionConfirm(to), nil)
 	confirm.Importance = widget.DangerImportance
 	valid := func() bool {
 		if st.choice == otherReason || st.choice == "" {
@@ -144,12 +154,12 @@ func (v *referralView) reasonForm(to string) fyne.CanvasObject {
 		}
 	}
 	update()
-	back := widget.NewButton("Back", func() {
+	back := widget.NewButton("Keep it", func() {
 		st.choosing = ""
 		v.render()
 	})
-	return widget.NewCard(name, "Why? The requester will see your reason.",
-		container.NewVBox(radio, more, container.NewHBox(confirm, back)))
+	return widget.NewCard(strings.TrimSuffix(name, "…"), "Why? The requester will see your reason.",
+		container.NewVBox(radio, more, container.NewHBox(back, confirm)))
 }
 
 // sendReasoned sends the change the reason form describes; a decline at
@@ -197,12 +207,13 @@ func (v *referralView) sendWith(to string, change func(ctx context.Context, sour
 		o, err := change(ctx, source, task)
 		fresh, ferr := v.w.a.Referral(ctx, source, task)
 		return func() {
+			v.w.syncs.reached(source, cmp.Or(err, o.Why))
 			v.w.inbox.reload()
 			v.w.reloadSources() // how many changes wait for the platform
 			if v.source != source || v.task != task {
 				return // the case worker moved on; the inbox row shows the result
 			}
-			v.act = acting{notice: noticeFor(app.ActionName(from, to), o, err, v.w.a.Explain)}
+			v.act = acting{notice: noticeFor(from, to, o, err, v.w.a.Explain)}
 			if ferr == nil && gen == v.gen {
 				v.d = fresh
 			}
@@ -212,20 +223,21 @@ func (v *referralView) sendWith(to string, change func(ctx context.Context, sour
 }
 
 // noticeFor says what happened to a change, with the platform's explanation.
-func noticeFor(action string, o app.Outcome, err error, explain func(error) string) *notice {
+func noticeFor(from, to string, o app.Outcome, err error, explain func(error) string) *notice {
+	action := "“" + app.ActionName(from, to) + "”"
 	switch {
 	case err != nil && o.Change.ID != 0:
-		return &notice{widget.WarningImportance, "“" + action + "” is saved here, not sent yet", explain(err)}
+		return &notice{widget.WarningImportance, action + " waits to be sent", explain(err)}
 	case err != nil:
-		return &notice{widget.DangerImportance, "“" + action + "” was not done", explain(err)}
+		return &notice{widget.DangerImportance, action + " was not done", explain(err)}
 	case o.Sent:
-		return &notice{widget.SuccessImportance, "Done: " + action, o.Message()}
+		return &notice{widget.SuccessImportance, app.ActionDone(from, to), o.Message()}
 	case o.Change.State == app.ChangeConflict:
 		return &notice{widget.DangerImportance, "Not sent: someone changed this referral first", o.Message()}
 	case o.Change.State == app.ChangeRefused:
-		return &notice{widget.DangerImportance, "The platform refused “" + action + "”", o.Message()}
+		return &notice{widget.DangerImportance, "The platform refused " + action, o.Message()}
 	}
-	return &notice{widget.WarningImportance, "“" + action + "” is saved here, not sent yet", o.Message()}
+	return &notice{widget.WarningImportance, action + " waits to be sent", o.Message()}
 }
 
 func noticeBox(n *notice) fyne.CanvasObject {

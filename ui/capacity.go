@@ -60,7 +60,7 @@ func (w *Window) setCapacity(src app.Source) {
 		wrapLabel("Can your organization take "+src.Name+"'s referrals now? Where the platform allows it, requesters see this before they refer."),
 		c.choice, bold("Note"), c.note, c.problem)
 	c.d = dialog.NewCustomWithoutButtons("Capacity: "+src.Name, content, w.win)
-	c.d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", c.d.Hide), c.save})
+	c.d.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", c.d.Hide), c.save})
 	c.d.Resize(fyne.NewSize(480, 0))
 	c.update()
 	c.d.Show()
@@ -191,7 +191,7 @@ func (in *inbox) confirmDeclineAll(src app.Source, n int) {
 	}
 	body := wrapLabel(fmt.Sprintf("Decline %s from %s as at capacity? Each requester is told you have no capacity. This cannot be undone here.", what, src.Name))
 	c.d = dialog.NewCustomWithoutButtons("Decline all new as at capacity", body, w.win)
-	c.d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", c.d.Hide), c.confirm})
+	c.d.SetButtons([]fyne.CanvasObject{widget.NewButton("Do not decline", c.d.Hide), c.confirm})
 	c.d.Resize(fyne.NewSize(480, 0))
 	c.d.Show()
 	in.declining = c

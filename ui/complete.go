@@ -84,9 +84,9 @@ func (v *referralView) openComplete() {
 	c.body = container.NewStack(c.form)
 	c.next = &widget.Button{Text: "Continue…", Importance: widget.HighImportance, OnTapped: c.confirm}
 	c.done = &widget.Button{Text: "Complete referral", Icon: theme.ConfirmIcon(), Importance: widget.SuccessImportance, OnTapped: c.send}
-	c.back = widget.NewButton("Back", c.edit)
+	c.back = widget.NewButton("Change something", c.edit)
 	c.d = dialog.NewCustomWithoutButtons("Complete: what was done?", c.body, v.w.win)
-	c.cancel = widget.NewButton("Cancel", c.d.Hide)
+	c.cancel = widget.NewButton("Not now", c.d.Hide)
 	c.d.SetButtons([]fyne.CanvasObject{c.cancel, c.next})
 	c.d.Resize(fyne.NewSize(520, 0))
 	c.update()

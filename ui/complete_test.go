@@ -73,12 +73,12 @@ func TestCompleteAsksWhatWasDoneThenConfirms(t *testing.T) {
 
 	test.Tap(c.done)
 	h.settle()
-	mustContain(t, detailMarkup(h), "Done: Complete", "Outcomes sent")
+	mustContain(t, detailMarkup(h), "Completed", "Outcomes sent")
 	h.sync() // brings the Procedures posted, which name the services
 	h.w.detail.reload()
 	h.settle()
 	m = detailMarkup(h)
-	mustContain(t, m, "Done: Complete", "Outcomes sent", c.services[0].Display, c.services[1].Display, "Sent with the referral")
+	mustContain(t, m, "Completed", "Outcomes sent", c.services[0].Display, c.services[1].Display, "Sent with the referral")
 	assertGolden(t, "completed-outcomes", m)
 	task := string(mustResource(t, h, id))
 	if !strings.Contains(task, "completed") || strings.Count(task, "Procedure/") < 2 || !strings.Contains(task, "Observation/") {

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -19,8 +22,32 @@ func (w *Window) buildMain() fyne.CanvasObject {
 	sidebar := container.New(fixedWidth{220}, container.NewVScroll(side))
 	split := container.NewHSplit(w.inbox.pane(), w.detail.object())
 	split.Offset = 0.45
-	return container.NewBorder(w.inbox.toolbar(), nil, sidebar, nil, split)
+	return container.NewBorder(w.inbox.toolbar(), nil, sidebar, nil, container.NewThemeOverride(split, splitTheme{}))
 }
+
+// splitTheme makes the divider between the list and the referral easy to
+// see and to grab: Fyne's is a hairline in the shadow colour, which in the
+// dark theme is the background's. It follows the app's theme otherwise.
+type splitTheme struct{}
+
+func (splitTheme) base() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (t splitTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameShadow {
+		n = theme.ColorNameSeparator
+	}
+	return t.base().Color(n, v)
+}
+
+func (t splitTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameSplitThickness {
+		return 2 * t.base().Size(theme.SizeNamePadding)
+	}
+	return t.base().Size(n)
+}
+
+func (t splitTheme) Font(s fyne.TextStyle) fyne.Resource     { return t.base().Font(s) }
+func (t splitTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Icon(n) }
 
 // heading is a section title in the sidebar.
 func heading(text string) *widget.Label {

@@ -1,29 +1,30 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/referraldesk/referraldesk/app"
 )
 
-// referralView is the open referral, as a case worker reads it: who, whether
-// they may be contacted, consent, the need, who asked, what happened so far.
+// referralView is the right-hand pane. Before a referral is opened it shows
+// the day's summary; an open referral reads in one glance: its lead (who,
+// what is needed, how urgent, whether they may be contacted) and the
+// actions stay in view, and the rest (the need in full, the person,
+// consent, requester, what came with it, its history) scrolls below.
 type referralView struct {
-	w      *Window
-	box    *fyne.Container
-	scroll *container.Scroll
+	w       *Window
+	root    *fyne.Container // the summary, or the referral
+	summary *summaryPane
+	reading fyne.CanvasObject // the referral: lead above, the rest below
+	lead    *fyne.Container
+	box     *fyne.Container // the rest
+	scroll  *container.Scroll
 
 	gen      int
 	source   int64
@@ -38,22 +39,24 @@ type referralView struct {
 }
 
 func newReferralView(w *Window) *referralView {
-	v := &referralView{w: w, box: container.NewVBox()}
+	v := &referralView{w: w, lead: container.NewVBox(), box: container.NewVBox(), summary: newSummaryPane(w)}
 	// Both directions: a wide control (a long reason at 150 %) scrolls
 	// sideways instead of forcing the whole window wider than the screen.
 	v.scroll = container.NewScroll(container.NewPadded(v.box))
-	v.showPlaceholder()
+	leadScroll := container.NewVScroll(container.NewPadded(v.lead))
+	v.reading = container.New(leadLayout{v.lead}, leadScroll, widget.NewSeparator(), v.scroll)
+	v.root = container.NewStack(v.summary.object())
 	return v
 }
 
-func (v *referralView) object() fyne.CanvasObject { return v.scroll }
+func (v *referralView) object() fyne.CanvasObject { return v.root }
 
+// showPlaceholder shows the day's summary in place of a referral.
 func (v *referralView) showPlaceholder() {
-	v.box.Objects = []fyne.CanvasObject{
-		layout.NewSpacer(),
-		&widget.Label{Text: "Select a referral to read it.", Alignment: fyne.TextAlignCenter, Importance: widget.LowImportance},
-	}
-	v.box.Refresh()
+	v.lead.Objects, v.box.Objects = nil, nil
+	v.root.Objects = []fyne.CanvasObject{v.summary.object()}
+	v.root.Refresh()
+	v.summary.reload()
 }
 
 // open loads a referral and marks it seen.
@@ -68,9 +71,11 @@ func (v *referralView) open(source int64, task string) {
 	v.reload()
 }
 
-// reload reads the open referral again (after a change or a sync).
+// reload reads the open referral again (after a change or a sync), or the
+// summary when none is open.
 func (v *referralView) reload() {
 	if v.task == "" {
+		v.summary.reload()
 		return
 	}
 	v.gen++
@@ -93,44 +98,55 @@ func (v *referralView) reload() {
 // render rebuilds the view from v.d; it is cheap next to reading the referral.
 func (v *referralView) render() {
 	if v.err != nil {
-		v.box.Objects = []fyne.CanvasObject{wrapLabel(v.w.a.Explain(v.err))}
-		v.box.Refresh()
+		v.show([]fyne.CanvasObject{wrapLabel(v.w.a.Explain(v.err))}, nil)
 		return
 	}
 	d := v.d
 	if d == nil {
 		return
 	}
-	objs := []fyne.CanvasObject{v.header(d)}
+	lead := []fyne.CanvasObject{v.header(d)}
 	if d.Damaged {
-		objs = append(objs, damagedBanner())
+		lead = append(lead, damagedBanner())
 	}
 	if d.DoNotContact {
-		objs = append(objs, v.dncBanner())
+		lead = append(lead, dncBanner())
 	}
-	objs = append(objs, v.actions())
-	if len(d.OutcomesSent) > 0 || d.Status == statusCompleted {
-		objs = append(objs, section("Outcomes sent", outcomesSent(d.OutcomesSent)))
-	}
-	if len(d.SentWith) > 0 {
-		objs = append(objs, section("Sent with the referral", sentWith(d.SentWith)))
-	}
-	objs = append(objs,
+	lead = append(lead, v.actions())
+	rest := []fyne.CanvasObject{
+		section("Need", need(d)),
 		section("Person", v.person(d)),
 		section("Consent", consent(d.Consent)),
-		section("Need", need(d)),
 		section("Requester", requester(d.Requester)),
-		section("Status history", v.history(d)),
-	)
+	}
+	if len(d.SentWith) > 0 {
+		rest = append(rest, section("Sent with the referral", sentWith(d.SentWith)))
+	}
+	if len(d.OutcomesSent) > 0 || d.Status == statusCompleted {
+		rest = append(rest, section("Outcomes sent", outcomesSent(d.OutcomesSent)))
+	}
+	rest = append(rest, section("Status history", v.history(d)))
 	// The raw data may carry contact details (a contained Patient, a note):
 	// for a person who must not be contacted it waits for the same reveal.
 	if !d.DoNotContact || v.revealed {
-		objs = append(objs, technical(d.Raw))
+		rest = append(rest, technical(d.Raw))
 	}
-	v.box.Objects = objs
+	v.show(lead, rest)
+}
+
+// show puts a referral's lead and the rest in the pane.
+func (v *referralView) show(lead, rest []fyne.CanvasObject) {
+	v.lead.Objects, v.box.Objects = lead, rest
+	if len(v.root.Objects) != 1 || v.root.Objects[0] != v.reading {
+		v.root.Objects = []fyne.CanvasObject{v.reading}
+		v.root.Refresh()
+	}
+	v.lead.Refresh()
 	v.box.Refresh()
 }
 
+// header is the referral's lead: who, what is needed (category, service,
+// the requester's note), and how pressing it is.
 func (v *referralView) header(d *app.Detail) fyne.CanvasObject {
 	name := d.Person.Name
 	if name == "" {
@@ -146,263 +162,66 @@ func (v *referralView) header(d *app.Detail) fyne.CanvasObject {
 		sent = "sent " + app.Ago(t, v.w.now())
 	}
 	sub := wrapLabel(joinNonEmpty(" · ", status, app.PriorityLabel(d.Need.Priority), prefix("via ", d.Source.Name), sent))
-	objs := []fyne.CanvasObject{title, sub}
+	objs := []fyne.CanvasObject{title, sub,
+		&widget.Label{Text: joinNonEmpty(" — ", d.Need.Category, d.Need.Service), TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}}
+	if note := firstNote(d); note != "" {
+		objs = append(objs, &widget.Label{Text: "“" + note + "”", TextStyle: fyne.TextStyle{Italic: true}, Wrapping: fyne.TextWrapWord})
+	}
 	if app.Urgent(d.Need.Priority) && !app.Closed(d.Status) {
-		objs = append(objs, &widget.Label{Text: strings.ToUpper(app.PriorityLabel(d.Need.Priority)) + ": the requester asks for a quick answer.",
-			Importance: widget.DangerImportance, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
+		objs = append(objs, boldLine(strings.ToUpper(app.PriorityLabel(d.Need.Priority))+": the requester asks for a quick answer.", widget.DangerImportance))
+	}
+	if days := v.w.o.OverdueDays; app.Overdue(d.Referral, v.w.now(), days) {
+		objs = append(objs, boldLine("Overdue: waiting more than "+plural(days, "business day", "business days")+" for an answer.", widget.WarningImportance))
 	}
 	return container.NewVBox(objs...)
 }
 
-// person shows who the referral is for; contact details of a person who
-// must not be contacted stay hidden until revealed on purpose.
-func (v *referralView) person(d *app.Detail) fyne.CanvasObject {
-	p := d.Person
-	if !p.Known && p.Name == "" {
-		return wrapLabel("The platform did not share this person's details.")
-	}
-	rows := []string{"Name", orDash(p.Name)}
-	born := "Not given"
-	if t, ok := app.ParseWhen(p.BirthDate); ok {
-		born = t.Format("2 Jan 2006")
-		if p.Age >= 0 {
-			born += fmt.Sprintf(" (age %d)", p.Age)
-		}
-	}
-	rows = append(rows, "Born", born, "Gender", orDash(titleCase(p.Gender)), "Language", orDash(p.Language))
-	if d.DoNotContact && !v.revealed {
-		rows = append(rows, "Contact", "Hidden: this person must not be contacted.")
-	} else {
-		rows = append(rows, "Phone", orDash(strings.Join(p.Phones, "\n")),
-			"Email", orDash(strings.Join(p.Emails, "\n")),
-			"Address", orDash(strings.Join(p.Addresses, "\n")))
-	}
-	return form(rows...)
+func boldLine(s string, imp widget.Importance) *widget.Label {
+	return &widget.Label{Text: s, Importance: imp, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
 }
 
-// damagedBanner says part of the referral could not be read here.
-func damagedBanner() fyne.CanvasObject {
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil,
-		&widget.Label{Text: app.DamagedText, Importance: widget.WarningImportance, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
-}
+// leadNoteLength is as much of the requester's note as the lead shows; the
+// Need section below has it in full.
+const leadNoteLength = 200
 
-// sentWith lists what the requester attached (IG 3.0.0 content-rich
-// referrals), for reading at intake; what could not be fetched is named.
-// Each item's kind and date head it, its text takes the whole width below:
-// beside a label column, long answers were a narrow strip at 150 %.
-func sentWith(items []app.Content) fyne.CanvasObject {
-	box := container.NewVBox()
-	for _, c := range items {
-		head := orDash(c.Kind)
-		if c.Date != "" {
-			head += " · " + dateText(c.Date)
-		}
-		what := c.Title
-		switch {
-		case c.Missing:
-			what += "\nCould not be fetched from the platform."
-		case c.Detail != "":
-			what += "\n" + c.Detail
-		}
-		box.Add(&widget.Label{Text: head, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
-		box.Add(wrapLabel(what))
-	}
-	return box
-}
-
-// outcomesSent lists what the organization reported doing.
-func outcomesSent(items []app.SentOutcome) fyne.CanvasObject {
-	if len(items) == 0 {
-		return wrapLabel("No outcome was sent with this referral.")
-	}
-	var rows []string
-	for _, o := range items {
-		what := o.Text
-		switch {
-		case o.Date != "" && o.Kind == "Service delivered":
-			what += "\nPerformed " + dateText(o.Date)
-		case o.Date != "":
-			what += "\n" + dateText(o.Date)
-		}
-		if o.Ref == "" {
-			what += "\nSent as a code: the platform does not take service records."
-		} else {
-			what += "\nRecorded on the platform as " + o.Ref
-		}
-		rows = append(rows, o.Kind, what)
-	}
-	return form(rows...)
-}
-
-func consent(c app.ConsentInfo) fyne.CanvasObject {
-	var icon fyne.Resource
-	var say string
-	imp := widget.MediumImportance
-	switch c.State {
-	case "active":
-		icon, say, imp = theme.ConfirmIcon(), "Active: the person agreed to share their information with community organizations.", widget.SuccessImportance
-	case "inactive":
-		icon, say, imp = theme.WarningIcon(), "Not active: the consent on file is no longer in effect. Check with the requester before sharing anything about this person.", widget.WarningImportance
-	default:
-		icon, say = theme.InfoIcon(), "None on file: this referral carries no consent record. Many do not; ask the requester if your organization needs one."
-	}
-	line := container.NewBorder(nil, nil, widget.NewIcon(icon), nil,
-		&widget.Label{Text: say, Wrapping: fyne.TextWrapWord, Importance: imp, TextStyle: fyne.TextStyle{Bold: c.State != "none"}})
-	if c.State == "none" {
-		return line
-	}
-	var rows []string
-	if c.Policy != "" {
-		rows = append(rows, "Covers", c.Policy)
-	}
-	if len(c.Organizations) > 0 {
-		rows = append(rows, "Shared with", strings.Join(c.Organizations, "\n"))
-	}
-	if c.Period != "" {
-		rows = append(rows, "In effect", c.Period)
-	}
-	if c.Date != "" {
-		rows = append(rows, "Signed", dateText(c.Date))
-	}
-	if len(rows) == 0 {
-		return line
-	}
-	return container.NewVBox(line, form(rows...))
-}
-
-func need(d *app.Detail) fyne.CanvasObject {
-	n := d.Need
-	rows := []string{"Category", orDash(n.Category), "Service", orDash(n.Service), "Priority", app.PriorityLabel(n.Priority)}
-	if len(n.Reasons) > 0 {
-		rows = append(rows, "Because of", strings.Join(n.Reasons, "\n"))
-	}
-	if n.Period != "" {
-		rows = append(rows, "Requested for", n.Period)
-	}
-	notes := append(append([]string{}, n.Notes...), d.Notes...)
-	if len(notes) > 0 {
-		rows = append(rows, "Notes from the requester", strings.Join(notes, "\n\n"))
-	}
-	return form(rows...)
-}
-
-func requester(r app.Requester) fyne.CanvasObject {
-	rows := []string{"Who", orDash(r.Name)}
-	contacts := "The platform gives no contact details for the requester."
-	if len(r.Contacts) > 0 {
-		contacts = strings.Join(r.Contacts, "\n")
-	}
-	return form(append(rows, "Reach them", contacts)...)
-}
-
-// history lists what is known of the referral's life: sent, each change made
-// here (with what the platform said), and where it stands now.
-func (v *referralView) history(d *app.Detail) fyne.CanvasObject {
-	var rows []string
-	if t, ok := app.ParseWhen(d.AuthoredOn); ok {
-		rows = append(rows, timeText(t, v.w.now()), "Sent by the requester")
-	}
-	for _, c := range d.Changes {
-		what := app.ActionName(c.FromStatus, c.ToStatus) + ": " + changeState(c)
-		if c.Reason != "" {
-			what += "\nReason: " + c.Reason
-		}
-		if c.Detail != "" && c.State != app.ChangeSent {
-			what += "\n" + c.Detail
-		}
-		rows = append(rows, timeText(c.CreatedAt, v.w.now()), what)
-	}
-	now := app.StatusLabel(d.Status)
-	if d.StatusReason != "" {
-		now += " (" + d.StatusReason + ")"
-	}
-	rows = append(rows, "Now", now)
-	return form(rows...)
-}
-
-func changeState(c app.Change) string {
-	switch c.State {
-	case app.ChangeSent:
-		return "confirmed by the platform"
-	case app.ChangeConflict:
-		return "not sent, someone changed the referral first"
-	case app.ChangeRefused:
-		return "refused by the platform"
-	case app.ChangeDismissed:
-		return "not sent, settled after a conflict"
-	}
-	return "waiting to be sent"
-}
-
-// technical shows the FHIR resources as the platform sent them, for support.
-func technical(raw map[string]json.RawMessage) fyne.CanvasObject {
-	names := make([]string, 0, len(raw))
-	for k := range raw {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	box := container.NewVBox(wrapLabel("The referral as the platform sent it (FHIR R4 JSON), for support."))
-	for _, n := range names {
-		var b bytes.Buffer
-		if json.Indent(&b, raw[n], "", "  ") != nil {
-			b.Reset()
-			b.Write(raw[n])
-		}
-		box.Add(&widget.Label{Text: n, TextStyle: fyne.TextStyle{Bold: true}})
-		box.Add(&widget.Label{Text: b.String(), TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak, Selectable: true})
-	}
-	return widget.NewAccordion(widget.NewAccordionItem("Technical details", box))
-}
-
-// section is one part of the referral: a quiet title over its content.
-func section(title string, content fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewVBox(widget.NewSeparator(),
-		&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText},
-		content)
-}
-
-// form lays out key/value pairs; values wrap.
-func form(kv ...string) fyne.CanvasObject {
-	f := container.New(layout.NewFormLayout())
-	for i := 0; i+1 < len(kv); i += 2 {
-		f.Add(&widget.Label{Text: kv[i], TextStyle: fyne.TextStyle{Bold: true}})
-		f.Add(&widget.Label{Text: kv[i+1], Wrapping: fyne.TextWrapWord, Selectable: true})
-	}
-	return f
-}
-
-func wrapLabel(s string) *widget.Label { return &widget.Label{Text: s, Wrapping: fyne.TextWrapWord} }
-
-func orDash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "Not given"
-	}
-	return s
-}
-
-func titleCase(s string) string {
-	if s == "" {
+// firstNote is the requester's first note, cut to leadNoteLength.
+func firstNote(d *app.Detail) string {
+	notes := append(append([]string{}, d.Need.Notes...), d.Notes...)
+	if len(notes) == 0 {
 		return ""
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	n := strings.Join(strings.Fields(notes[0]), " ")
+	if r := []rune(n); len(r) > leadNoteLength {
+		n = strings.TrimSpace(string(r[:leadNoteLength])) + "…"
+	}
+	return n
 }
 
-// dateText shows a FHIR date or dateTime as "2 Nov 2026" (with the time when there is one).
-func dateText(s string) string {
-	t, ok := app.ParseWhen(s)
-	if !ok {
-		return s
+// leadLayout stacks a referral's lead (objects[0], a scroll of lead), a
+// separator, and the rest (objects[2]). The lead takes the height it needs,
+// up to leadShare of the pane (it scrolls beyond that: a reason form at 150
+// %), so the actions stay in view while the rest scrolls.
+type leadLayout struct{ lead *fyne.Container }
+
+const leadShare = 0.6
+
+func (l leadLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	w := float32(0)
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
 	}
-	if len(s) > 10 {
-		return t.Format("2 Jan 2006 15:04")
-	}
-	return t.Format("2 Jan 2006")
+	return fyne.NewSize(w, objs[1].MinSize().Height+2*theme.Padding())
 }
 
-// timeText is a moment in the history, in the case worker's time zone.
-func timeText(t, now time.Time) string {
-	if t.IsZero() {
-		return "Unknown"
-	}
-	return t.In(now.Location()).Format("2 Jan 2006 15:04")
+func (l leadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	want := l.lead.MinSize().Height + 2*pad // the padding around the lead
+	top := min(want, size.Height*leadShare)
+	sep := objs[1].MinSize().Height
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(size.Width, top))
+	objs[1].Move(fyne.NewPos(0, top))
+	objs[1].Resize(fyne.NewSize(size.Width, sep))
+	objs[2].Move(fyne.NewPos(0, top+sep))
+	objs[2].Resize(fyne.NewSize(size.Width, max(0, size.Height-top-sep)))
 }

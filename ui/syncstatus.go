@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,14 +17,15 @@ import (
 // syncPanel shows, per platform, how its sync stands: last sync, syncing
 // now, offline, needs sign-in (with Sign in again), or an error.
 type syncPanel struct {
-	w        *Window
-	box      *fyne.Container
-	sources  []app.Source
-	running  map[int64]bool
-	lastErr  map[int64]error
-	signIn   map[int64]context.CancelFunc // sign-ins under way, to cancel
-	override []app.SourceStatus           // for screenshots of every state
-	capacity *capacityDialog              // the last capacity dialog opened
+	w         *Window
+	box       *fyne.Container
+	sources   []app.Source
+	running   map[int64]bool
+	lastErr   map[int64]error
+	signIn    map[int64]context.CancelFunc // sign-ins under way, to cancel
+	override  []app.SourceStatus           // for screenshots of every state
+	requested bool                         // Sync now was pressed; the sync it asked for has not ended
+	capacity  *capacityDialog              // the last capacity dialog opened
 }
 
 func newSyncPanel(w *Window) *syncPanel {
@@ -43,6 +46,9 @@ func (p *syncPanel) statuses() []app.SourceStatus {
 	for _, s := range p.sources {
 		out = append(out, app.StatusOf(s, p.running[s.ID], p.lastErr[s.ID]))
 	}
+	// The platforms that need the case worker come first, where they are
+	// seen at any scale.
+	slices.SortStableFunc(out, func(a, b app.SourceStatus) int { return cmp.Compare(attentionRank(a.State), attentionRank(b.State)) })
 	return out
 }
 
@@ -69,7 +75,7 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 	case app.SyncRunning:
 		icon, line, imp = theme.ViewRefreshIcon(), "Syncing now…", widget.HighImportance
 	case app.SyncOffline:
-		icon, line, imp = theme.WarningIcon(), "Offline: will try again", widget.WarningImportance
+		icon, line, imp = theme.WarningIcon(), "Cannot be reached", widget.WarningImportance
 	case app.SyncNeedsSignIn:
 		icon, line, imp = theme.AccountIcon(), "Needs sign-in", widget.DangerImportance
 	case app.SyncError:
@@ -79,6 +85,9 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 	objs := []fyne.CanvasObject{name, &widget.Label{Text: line, Importance: imp, Wrapping: fyne.TextWrapWord}}
 	if st.Say != "" {
 		objs = append(objs, &widget.Label{Text: st.Say, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
+	}
+	if st.State == app.SyncRunning {
+		objs = append(objs, p.progressObjects(st.Source.ID)...)
 	}
 	if n := st.Source.Waiting; n > 0 {
 		objs = append(objs, &widget.Label{Text: waitingText(n), Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord})
@@ -169,6 +178,8 @@ func (w *Window) syncNow() {
 	if w.access != accessOpen {
 		return
 	}
+	w.syncs.requested = true
+	w.syncButton()
 	if w.sched != nil {
 		w.sched.SyncNow()
 		return
@@ -193,12 +204,15 @@ func (w *Window) runSync(ctx context.Context) {
 			ui(func() {
 				w.syncs.running[s.ID] = true
 				w.syncs.render()
+				w.syncButton()
 			})
 		},
 		func(rep app.SyncReport) {
 			fresh += rep.New
 			ui(func() {
 				delete(w.syncs.running, rep.Source.ID)
+				w.progress.forget(rep.Source.ID)
+				w.syncButton()
 				if rep.Err != nil {
 					w.syncs.lastErr[rep.Source.ID] = rep.Err
 				} else {
@@ -209,6 +223,8 @@ func (w *Window) runSync(ctx context.Context) {
 		})
 	n := fresh
 	ui(func() {
+		w.syncs.requested = false
+		w.syncButton()
 		if err == nil && n > 0 {
 			w.fa.SendNotification(fyne.NewNotification("Referral Desk", newReferralsText(n)))
 		}

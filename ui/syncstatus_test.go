@@ -42,7 +42,7 @@ func TestSyncStates(t *testing.T) {
 		h.server.Close()
 		w.syncNow()
 		h.settle()
-		mustContain(t, panelMarkup(h), "Offline: will try again", "could not be reached")
+		mustContain(t, panelMarkup(h), "Cannot be reached", "could not be reached")
 		assertGolden(t, "sync-offline", panelMarkup(h))
 	})
 	t.Run("needs sign-in, then signed in again", func(t *testing.T) {
@@ -99,7 +99,8 @@ func TestWaitingChangesShowInTheRowAndThePlatform(t *testing.T) {
 	row.Resize(fyne.NewSize(600, 80))
 	row.show(r[0], true, h.w)
 	mustContain(t, test.RenderObjectToMarkup(row), "Accepted · waiting to send")
-	mustContain(t, panelMarkup(h), "1 change waiting to send")
+	mustContain(t, panelMarkup(h), "1 change waiting to send", "Cannot be reached")
+	mustNotContain(t, panelMarkup(h), "Synced just now") // the change found the platform out of reach
 	assertGolden(t, "sync-waiting", panelMarkup(h))
 
 	damaged := r[0]

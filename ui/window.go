@@ -96,6 +96,8 @@ type Window struct {
 	scan    *scanView         // the camera view while it is open
 	main    fyne.CanvasObject // the inbox layout, built once per unlock
 	sched   *app.Schedule
+	// progress is how far each running sync has come (syncprogress.go).
+	progress *syncProgress
 	// stopSched pauses automatic sync (at lock): it ends the schedule's run.
 	stopSched context.CancelFunc
 }
@@ -133,6 +135,7 @@ func New(fa fyne.App, o Options) *Window {
 	w.win.SetOnClosed(w.closed)
 	w.sensor = newActivity(w.active)
 	w.makeViews()
+	w.watchSyncs()
 	w.setContent(container.NewCenter()) // filled once the protection is known
 	w.keys()
 	w.makeMenu()
@@ -284,6 +287,7 @@ func (w *Window) showInbox() {
 	}
 	w.setContent(w.main)
 	w.inbox.reload()
+	w.detail.reload() // the open referral, or the day's summary
 }
 
 // connected is called when a platform was connected or signed in again.

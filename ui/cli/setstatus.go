@@ -65,7 +65,7 @@ func runSetStatus(ctx context.Context, c *cmdline, args []string) error {
 	if !out.Sent {
 		return &app.Error{Op: "set status", Reason: app.ReasonNotSent, Value: out.Message()}
 	}
-	c.printf("%s\n", out.Message())
+	c.printf("%s (version %s)\n", out.Message(), out.Task.Meta.VersionID) // the version, for support
 	for _, o := range newOutcomes(before, out.Task.Raw) {
 		if o.ref != "" {
 			c.printf("Posted %s\n", o.ref)
