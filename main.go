@@ -35,9 +35,16 @@ func main() {
 	// screens and write PNGs there, for `make screenshots`, whose binary is
 	// built with -tags screenshots.
 	shots := fs.String("screenshots", "", "")
+	err := fs.Parse(args)
+	// A referraldesk:// link (the system opens Referral Desk with it) goes
+	// to the window.
+	link := ""
+	if err == nil && fs.NArg() == 1 && app.IsSchemeLink(fs.Arg(0)) {
+		link = fs.Arg(0)
+	}
 	// A command, a flag error, or a word that is neither a command nor
 	// "demo" (a typo) goes to the command line, which says what is wrong.
-	if err := fs.Parse(args); err != nil || (fs.NArg() > 0 && fs.Arg(0) != "demo") {
+	if err != nil || (fs.NArg() > 0 && fs.Arg(0) != "demo" && link == "") {
 		os.Exit(cli.Run(args, cli.Env{DataDir: defaultDataDir(), OpenBrowser: announceBrowser}))
 	}
 	if *version {
@@ -53,7 +60,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "referraldesk: "+why+": "+useCommandLine)
 		os.Exit(1)
 	}
-	if err := runWindow(*dataDir, demo, *shots); err != nil {
+	if err := runWindow(*dataDir, demo, *shots, link); err != nil {
 		fmt.Fprintln(os.Stderr, "referraldesk: "+cli.OneLine(app.Explain(err)))
 		os.Exit(1)
 	}
@@ -71,8 +78,10 @@ const demoPassphrase = "demo passphrase for referral desk"
 // runWindow opens the store and the window. In demo mode the built-in
 // platform runs in this process and the data lives in a separate folder,
 // emptied at each start so the demo always begins at the welcome, and
-// protected with demoPassphrase instead of asking for one.
-func runWindow(dataDir string, demo bool, shots string) error {
+// protected with demoPassphrase instead of asking for one. The window
+// opens link (a referraldesk:// link) at the connect confirmation; when
+// another window has the data folder, link goes to that one instead.
+func runWindow(dataDir string, demo bool, shots, link string) error {
 	// The demo's own folder (or the screenshots'), not one named on the command line.
 	demoFolder := shots != "" || (dataDir == "" && demo)
 	switch {
@@ -85,11 +94,17 @@ func runWindow(dataDir string, demo bool, shots string) error {
 		dataDir = tmp
 	case dataDir == "" && demo:
 		dataDir = filepath.Join(configDir(), "referraldesk-demo")
+	case dataDir == "":
+		dataDir = defaultDataDir()
+	}
+	in := claimFolder(dataDir, link) // or hands link to the window that has the folder, and exits
+	if in != nil {
+		defer in.Close()
+	}
+	if demoFolder { // once claimed: never the folder of a demo window already open
 		for _, f := range []string{"referraldesk.db", "referraldesk.db-wal", "referraldesk.db-shm"} {
 			os.Remove(filepath.Join(dataDir, f))
 		}
-	case dataDir == "":
-		dataDir = defaultDataDir()
 	}
 	var opts app.Options
 	if !demo {
@@ -138,6 +153,7 @@ func runWindow(dataDir string, demo bool, shots string) error {
 		wo.DemoPassphrase = demoPassphrase
 	}
 	w := ui.New(fa, wo)
+	openLinks(w, in, link)
 	if shooter != nil {
 		go func() {
 			if err := shooter.Run(w, shots); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/referraldesk/referraldesk/app"
+	"github.com/referraldesk/referraldesk/app/instance"
 )
 
 // runAsProgram makes the test binary run main() instead of the tests, so a
@@ -46,5 +47,29 @@ func TestVersionFlag(t *testing.T) {
 	}
 	if !strings.HasPrefix(out, "Referral Desk ") {
 		t.Fatalf("--version does not name the program: %q", out)
+	}
+}
+
+// A second launch with a referraldesk link hands it to the window that has
+// the data folder and ends, before it opens anything of its own.
+func TestSecondLaunchHandsItsLinkToTheOpenWindow(t *testing.T) {
+	dir := t.TempDir()
+	in, err := instance.Claim(dir) // the open window
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go in.Serve(func(l string) { got <- l })
+	defer func() { in.Close(); <-in.Stopped() }()
+
+	link := "referraldesk://connect?iss=https%3A%2F%2Freferrals.example.org%2Ffhir&name=Eastside"
+	// A display is named so the launch goes as far as a window would; it
+	// must hand over and end before Fyne starts.
+	_, errOut, status := referraldesk(t, []string{"DISPLAY=:4242"}, "--data-dir", dir, link)
+	if status != 0 || !strings.Contains(errOut, "already open; its window shows your link") {
+		t.Fatalf("the second launch ended with status %d: %s", status, errOut)
+	}
+	if g := <-got; g != link {
+		t.Fatalf("the open window got %q, want %q", g, link)
 	}
 }

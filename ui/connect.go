@@ -110,6 +110,7 @@ func (c *connectScreen) demoCard() fyne.CanvasObject {
 		&widget.Label{Text: demo.FHIRBase(), TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true, Wrapping: fyne.TextWrapBreak},
 		wrapLabel(fmt.Sprintf("Its sign-in page opens in your browser: sign in with user name “%s” and password “%s”, then allow Referral Desk.", user, password)),
 		container.NewHBox(use),
+		c.w.demoLinkRow(demo.FHIRBase()),
 	)
 	return widget.NewCard("Try the demo platform", "", container.NewBorder(nil, nil, nil, c.w.qrCode(demo.FHIRBase(), 144), text))
 }

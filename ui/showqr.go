@@ -69,6 +69,7 @@ func (w *Window) qrDialog(src app.Source, link string, img image.Image) {
 		wrapLabel("Scan this with Referral Desk on another computer to connect to "+src.Name+" the same way. It holds the platform's address and settings, never a password or sign-in."),
 		&widget.Label{Text: linkLines(link), TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak},
 		container.NewHBox(save, copyLink),
+		w.schemeLinkRow(link, false),
 	))
 	d := dialog.NewCustom(src.Name+": connection QR code", "Close", content, w.win)
 	d.Resize(fyne.NewSize(780, 0))

@@ -83,6 +83,7 @@ type Window struct {
 	protect    *protectScreen // the protect (or new passphrase) screen while it shows
 	recovery   *recoveryScreen
 	passDialog *passDialog // the last passphrase dialog opened
+	link       string      // a referraldesk:// link to show once the data is open (openlink.go)
 
 	prefs prefs
 
@@ -233,6 +234,7 @@ func (w *Window) opened() {
 				return
 			}
 			w.setSources(srcs)
+			defer w.showPendingLink() // over the welcome or the inbox
 			if len(srcs) == 0 {
 				w.showWelcome("")
 				return
