@@ -8,7 +8,7 @@ import (
 // Summary is the day at a glance, before any referral is opened: what
 // waits for the case worker, and what waits for a platform.
 type Summary struct {
-	New     int // referrals nobody has accepted or declined yet
+	New     int // referrals nobody has accepted or declined yet, here or on the platform
 	Overdue int // of those, the ones waiting longer than the overdue threshold
 	// Waiting are the changes made here that wait to be sent; Conflicts the
 	// ones someone changed the referral before; oldest first, each with
@@ -34,8 +34,11 @@ func (a *App) Summary(ctx context.Context, now time.Time, overdueDays int) (Summ
 	if err != nil {
 		return sum, err
 	}
-	sum.New = len(fresh)
 	for _, r := range fresh {
+		if r.Projected != "" { // answered here; the answer waits to be sent
+			continue
+		}
+		sum.New++
 		if Overdue(r, now, overdueDays) {
 			sum.Overdue++
 		}

@@ -15,9 +15,13 @@ import (
 
 // rowView is one inbox row, three compact lines:
 //
-//	▌● URGENT  Maria Garcia                      Do not contact   3 h ago
-//	▌Food insecurity — Food pantry application        Overdue   New
+//	▌● URGENT  Maria Garcia                                        3 h ago
+//	▌Food insecurity — Food pant…   Do not contact   Overdue   New
 //	▌From Eastside Clinic · via Eastside Referral Network
+//
+// The person's name has the first line to itself (but the urgency): at
+// 150 % the marks beside it left "Javier R…". The need gives way instead;
+// the open referral shows it in full.
 //
 // Every row has the same height, which keeps widget.List's layout O(1)
 // (desktop.md: variable heights make it O(n) over 100 000 rows).
@@ -44,8 +48,8 @@ func newRowView() *rowView {
 		dn:      &widget.Label{Text: "Do not contact", TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.DangerImportance},
 	}
 	r.stripe.SetMinSize(fyne.NewSize(4, 0))
-	line1 := container.NewBorder(nil, nil, container.NewHBox(r.unread, r.badge), container.NewHBox(r.dn, r.when), r.person)
-	line2 := container.NewBorder(nil, nil, nil, container.NewHBox(r.overdue, r.status), r.need)
+	line1 := container.NewBorder(nil, nil, container.NewHBox(r.unread, r.badge), r.when, r.person)
+	line2 := container.NewBorder(nil, nil, nil, container.NewHBox(r.dn, r.overdue, r.status), r.need)
 	r.content = container.NewBorder(nil, nil, r.stripe, nil, container.New(linesLayout{}, line1, line2, r.from))
 	r.ExtendBaseWidget(r)
 	return r

@@ -87,7 +87,12 @@ func (w *Window) Screenshots(dir string, browser *HeldBrowser) error {
 			return err
 		}
 	}
-	fyne.DoAndWait(func() { w.syncs.override = sampleStatuses(w.sources, w.now()); w.syncs.render() })
+	fyne.DoAndWait(func() {
+		w.syncs.override = sampleStatuses(w.sources, w.now())
+		// The platform shown syncing, a long first sync part way.
+		w.progress.latest[w.sources[0].ID] = app.SyncProgress{Source: w.sources[0].ID, Stored: 31200, Total: 80000}
+		w.syncs.render()
+	})
 	if err := w.syncStateShots(s.capture); err != nil {
 		return err
 	}
@@ -242,10 +247,14 @@ func (s *shooter) signIn(browser *HeldBrowser) error {
 	return nil
 }
 
-// inboxScreens: the inbox with its first row open, and the platform's QR code.
+// inboxScreens: the inbox with the day's summary, then with its first row
+// open, and the platform's QR code.
 func (s *shooter) inboxScreens() error {
 	w := s.w
 	w.settle()
+	if err := s.shot("summary"); err != nil { // nothing opened yet: the day's summary
+		return err
+	}
 	s.do(func() { w.inbox.list.Select(0) }) // a click on the first row
 	if err := s.shot("inbox"); err != nil {
 		return err

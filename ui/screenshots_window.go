@@ -227,15 +227,16 @@ func sampleStatuses(srcs []app.Source, now time.Time) []app.SourceStatus {
 	s := srcs[0]
 	named := func(name string) app.Source { c := s; c.Name = name; return c }
 	last := now.Add(-40 * time.Minute)
+	// In the sidebar's order: the ones needing attention first (attentionRank).
 	return []app.SourceStatus{
-		{Source: named(s.Name), State: app.SyncOK, LastSync: now.Add(-3 * time.Minute)},
-		{Source: named("County Health Connect"), State: app.SyncRunning, LastSync: last},
-		{Source: named("Riverside Hospital"), State: app.SyncOffline, LastSync: last,
-			Say: "The platform could not be reached. Check the internet connection; Referral Desk will try again."},
 		{Source: named("Unite Referrals"), State: app.SyncNeedsSignIn, LastSync: last,
 			Say: "The platform has ended this sign-in. Sign in again; nothing you had here is lost."},
 		{Source: named("Northside Care Network"), State: app.SyncError, LastSync: last,
 			Say: "The platform had a problem of its own; Referral Desk will try again."},
+		{Source: named("Riverside Hospital"), State: app.SyncOffline, LastSync: last,
+			Say: "The platform could not be reached. Check the internet connection; Referral Desk will try again."},
+		{Source: named("County Health Connect"), State: app.SyncRunning, LastSync: last},
+		{Source: named(s.Name), State: app.SyncOK, LastSync: now.Add(-3 * time.Minute)},
 		{Source: named("Valley Food Bank Hub"), State: app.SyncNever},
 	}
 }
