@@ -212,6 +212,10 @@ func (a *App) noteFailure(ctx context.Context, id int64, err error) {
 	case KindSignInNeeded:
 		a.forget(id)
 		state = SourceNeedsSignIn
+		if errors.Is(err, auth.ErrClientUnknown) {
+			a.clientForgotten(ctx, id, err)
+			return
+		}
 	case KindOffline, KindTemporary, KindCanceled: // the platform, or the person, may say otherwise next time
 		return
 	}

@@ -22,6 +22,10 @@ type Source struct {
 	Watermark    string    // the platform's time of the last complete sync; "" = never
 	LastSyncAt   time.Time // local time of the last complete sync; zero = never
 	Waiting      int       // changes made here waiting to be sent to it
+	// ClientUnknown: the platform no longer knows Referral Desk's client id
+	// (it was reset, or dropped the registration). Signing in again
+	// registers anew where the platform allows, else needs a client id.
+	ClientUnknown bool
 	// Capacity is what the organization said of its capacity for this
 	// platform's referrals (Capacities; "" = never said), with its note.
 	Capacity, CapacityNote string
@@ -40,7 +44,8 @@ const (
 func sourceOf(s storage.Source) Source {
 	return Source{ID: s.ID, Name: s.Name, FHIRBase: s.FHIRBase, ClientID: s.ClientID, RedirectPort: s.RedirectPort,
 		Owner: s.Owner, State: sourceStateOf(s.State), StateDetail: s.StateDetail, Watermark: s.Watermark,
-		LastSyncAt: s.LastSyncAt, Capacity: s.Capacity, CapacityNote: s.CapacityNote}
+		LastSyncAt: s.LastSyncAt, Capacity: s.Capacity, CapacityNote: s.CapacityNote,
+		ClientUnknown: s.ClientID == "" && s.State == storage.StateNeedsSignIn} // ForgetClient
 }
 
 // stored is s as the store keeps it.
@@ -82,11 +87,17 @@ func (a *App) Sources(ctx context.Context) ([]Source, error) {
 	return out, nil
 }
 
-// Source returns one connected platform.
+// Source returns one connected platform, with its changes waiting to be sent.
 func (a *App) Source(ctx context.Context, id int64) (Source, error) {
 	s, err := a.store.Source(ctx, id)
 	if err != nil {
 		return Source{}, err
 	}
-	return sourceOf(s), nil
+	waiting, err := a.store.WaitingChanges(ctx)
+	if err != nil {
+		return Source{}, err
+	}
+	src := sourceOf(s)
+	src.Waiting = waiting[id]
+	return src, nil
 }

@@ -37,6 +37,9 @@ func StatusOf(src Source, running bool, lastErr error) SourceStatus {
 		if st.Say == "" {
 			st.Say = say(reasonKeepReceiving)
 		}
+		if src.ClientUnknown {
+			st.Say = clientUnknownSay(src.Name)
+		}
 	case lastErr != nil && KindOf(lastErr) == KindOffline:
 		st.State, st.Say = SyncOffline, Explain(lastErr)
 	case lastErr != nil:
