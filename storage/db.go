@@ -47,6 +47,8 @@ type DB struct {
 	inbox inboxIndex
 	// ranks ranks the referrals stored before rows had ranks (WithRanks).
 	ranks func(status, priority string) (statusRank, priorityRank int)
+	// readOnly: opened read-only, the disk being full (diskfull.go).
+	readOnly bool
 }
 
 // Option changes how Open sets up the store.
@@ -71,9 +73,9 @@ func WithRanks(rank func(status, priority string) (statusRank, priorityRank int)
 	return func(db *DB) { db.ranks = rank }
 }
 
-// Open opens (creating if needed) the cache file at path and brings its schema
+// openFile opens (creating if needed) the cache file at path and brings its schema
 // up to date. The folder is created 0700 and the file 0600: it holds PHI.
-func Open(path string, opts ...Option) (*DB, error) {
+func openFile(path string, opts ...Option) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("storage: open: empty path")
 	}
@@ -114,7 +116,8 @@ func Open(path string, opts ...Option) (*DB, error) {
 		db.closeSQL()
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
-	if err := db.write(context.Background(), optimize); err != nil {
+	// Statistics can wait for a disk with room (diskfull.go).
+	if err := db.write(context.Background(), optimize); err != nil && !errors.Is(err, ErrDiskFull) {
 		db.closeSQL()
 		return nil, fmt.Errorf("storage: open %s: %w", abs, err)
 	}
@@ -232,13 +235,13 @@ func (db *DB) checkPragmas() error {
 // write runs fn in one write transaction, committing if fn returns nil. A
 // transaction that changed referral rows also updates the inbox index.
 func (db *DB) write(ctx context.Context, fn func(tx *txn) error) error {
-	return db.writeTx(ctx, false, fn)
+	return db.diskFull(db.writeTx(ctx, false, fn))
 }
 
 // writeBulk is write for one of many transactions in a row (a sync's pages):
 // the checkpoint waits for the end of the row (checkpoint.go).
 func (db *DB) writeBulk(ctx context.Context, fn func(tx *txn) error) error {
-	return db.writeTx(ctx, true, fn)
+	return db.diskFull(db.writeTx(ctx, true, fn))
 }
 
 func (db *DB) writeTx(ctx context.Context, bulk bool, fn func(tx *txn) error) error {
