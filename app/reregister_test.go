@@ -1,9 +1,6 @@
 package app_test
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -81,8 +78,7 @@ func TestSignInAgainRegistersAnewAfterThePlatformForgotTheClient(t *testing.T) {
 // in again stops before the browser, asking for a client id; with the one
 // the platform then issues, the sign-in works and the queued change goes out.
 func TestSignInAgainAsksForAClientIDWhereThePlatformCannotRegister(t *testing.T) {
-	w := newWorld(t, fhirtest.Options{Referrals: 5, AnyLoopbackPort: true})
-	withoutRegistration(t, w.server)
+	w := newWorld(t, fhirtest.Options{Referrals: 5, AnyLoopbackPort: true, NoRegistration: true})
 	opened := 0
 	browser := w.server.Browser(fhirtest.DemoUser, fhirtest.DemoPassword)
 	w.reopen(func(u string) error { opened++; return browser(u) })
@@ -107,29 +103,4 @@ func TestSignInAgainAsksForAClientIDWhereThePlatformCannotRegister(t *testing.T)
 	reissued := w.server.RegisterClient("http://127.0.0.1:1/callback")
 	again := w.connect(app.ConnectOptions{ClientID: reissued})
 	signedInAndSent(w, src, again, task)
-}
-
-// withoutRegistration makes the platform's SMART configuration advertise no
-// registration endpoint, as platforms that issue client ids by hand do.
-func withoutRegistration(t *testing.T, s *fhirtest.Server) {
-	t.Helper()
-	resp, err := http.Get(s.FHIRBase() + "/.well-known/smart-configuration")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var doc map[string]any
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
-	delete(doc, "registration_endpoint")
-	body, _ := json.Marshal(doc)
-	s.SetFault(func(rw http.ResponseWriter, r *http.Request) bool {
-		if !strings.HasSuffix(r.URL.Path, "/.well-known/smart-configuration") {
-			return false
-		}
-		rw.Header().Set("Content-Type", "application/json")
-		rw.Write(body)
-		return true
-	})
 }

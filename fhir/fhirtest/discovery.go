@@ -28,14 +28,14 @@ func (s *Server) smartConfiguration(w http.ResponseWriter, r *http.Request) {
 // endpoints are the authorization server's issuer and URLs, the same in
 // both discovery documents.
 func (s *Server) endpoints() map[string]any {
-	return map[string]any{
+	return s.withoutRegistration(map[string]any{
 		"issuer":                 s.Issuer(),
 		"jwks_uri":               s.Issuer() + "/jwks",
 		"authorization_endpoint": s.Issuer() + "/authorize",
 		"token_endpoint":         s.Issuer() + "/token",
 		"registration_endpoint":  s.Issuer() + "/register",
 		"revocation_endpoint":    s.Issuer() + "/revoke",
-	}
+	})
 }
 
 // capabilities are the SMART capabilities advertised; PermissionV1Only drops permission-v2.
@@ -137,12 +137,12 @@ func (s *Server) capabilityStatement(w http.ResponseWriter, r *http.Request) {
 				}}}},
 				"extension": []map[string]any{{
 					"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
-					"extension": []map[string]any{
+					"extension": slices.DeleteFunc([]map[string]any{
 						ext("authorize", s.Issuer()+"/authorize"),
 						ext("token", s.Issuer()+"/token"),
 						ext("register", s.Issuer()+"/register"),
 						ext("revoke", s.Issuer()+"/revoke"),
-					},
+					}, s.refusedURI),
 				}},
 			},
 			"resource":    resources,

@@ -63,6 +63,9 @@ type Options struct {
 	// PermissionV1Only drops permission-v2 from the capabilities and accepts
 	// only v1 scopes (user/Task.read, user/Task.write).
 	PermissionV1Only bool
+	// NoRegistration advertises no registration endpoint and refuses dynamic
+	// registration (RFC 7591), as platforms that issue client ids by hand do.
+	NoRegistration bool
 	// VersionUUIDs makes meta.versionId a UUID instead of 1, 2, 3.
 	VersionUUIDs bool
 	// PageSize is the default page size of searches (default 50); _count is

@@ -86,9 +86,27 @@ type clientMetadata struct {
 	Scope                   string   `json:"scope,omitempty"`
 }
 
+// withoutRegistration drops the registration endpoint from a discovery
+// document when NoRegistration.
+func (s *Server) withoutRegistration(doc map[string]any) map[string]any {
+	if s.opts.NoRegistration {
+		delete(doc, "registration_endpoint")
+	}
+	return doc
+}
+
+// refusedURI reports the oauth-uris entry of registration when NoRegistration.
+func (s *Server) refusedURI(e map[string]any) bool {
+	return s.opts.NoRegistration && e["url"] == "register"
+}
+
 // register is dynamic client registration (RFC 7591) for public native
 // clients: loopback http or https redirect URIs only.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+	if s.opts.NoRegistration {
+		http.NotFound(w, r)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		tokenError(w, http.StatusBadRequest, "invalid_client_metadata", "send the client metadata as application/json")
