@@ -10,7 +10,7 @@ import (
 
 var (
 	benchFirst      = []string{"Maria", "James", "Aisha", "Wei", "Olga", "Carlos", "Fatima", "John", "Priya", "Kofi"}
-	benchLast       = []string{"Garcia", "Smith", "Nguyen", "Okafor", "Kowalski", "Haddad", "Johnson", "Patel", "Mensah", "Lopez"}
+	benchLast       = []string{"García", "Smith", "Nguyễn", "Okafor", "Kowalski", "Haddad", "Johnson", "Patel", "Mensah", "López"}
 	benchCategories = []string{"food-insecurity", "housing-instability", "transportation-insecurity", "financial-insecurity"}
 	benchStatuses   = []string{"requested", "accepted", "in-progress", "on-hold", "completed", "rejected"}
 	benchPriorities = []string{"routine", "urgent", "asap", "stat"}
@@ -31,7 +31,8 @@ func benchPage(p, n int) ([]Resource, []Referral) {
 			PriorityRank: len(benchPriorities) - 1 - k%len(benchPriorities), Category: benchCategories[k%len(benchCategories)],
 			Person: benchFirst[k%10] + " " + benchLast[(k/10)%10], Need: "Assistance with application for food pantry program",
 			Requester: "Eastside Community Clinic", AuthoredOn: updated, LastUpdated: updated, VersionID: "1",
-			Consent: "active", FocusRef: "ServiceRequest/sr-" + id, PatientRef: fmt.Sprintf("Patient/p-%d", k)})
+			Consent: "active", FocusRef: "ServiceRequest/sr-" + id, PatientRef: fmt.Sprintf("Patient/p-%d", k),
+			Phones: []string{fmt.Sprintf("(503) 555-%04d", k%10_000)}})
 	}
 	return res, refs
 }
@@ -83,6 +84,9 @@ func BenchmarkReferrals(b *testing.B) {
 		{"SearchRare", InboxFilter{Search: "vandersloot"}, 1},
 		{"SearchCommonFirstPage", InboxFilter{Search: "garcia", Limit: 50}, 50},
 		{"SearchCommonAll", InboxFilter{Search: "garcia"}, -1},
+		{"SearchAccentFirstPage", InboxFilter{Search: "LÓPEZ", Limit: 50}, 50},
+		{"SearchPhone", InboxFilter{Search: "(503) 555-0112"}, 10},
+		{"SearchPhonePartFirstPage", InboxFilter{Search: "555-01", Limit: 50}, 50},
 		{"StatusFirstPage", InboxFilter{Statuses: []string{"requested", "accepted"}, Limit: 50}, 50},
 		{"SourceStatusPriorityFirstPage", InboxFilter{SourceID: src, Statuses: []string{"requested", "accepted"}, Order: ByPriorityRank, Limit: 50}, 50},
 		{"ReceivedFirstPage", InboxFilter{Limit: 50}, 50},
@@ -150,6 +154,16 @@ func BenchmarkReferrals(b *testing.B) {
 	for _, v := range views {
 		count(b, "Count"+v.name, InboxFilter{Statuses: v.statuses})
 	}
+	// The window's four view counts in one pass, as each keystroke asks.
+	for _, f := range []InboxFilter{{}, {Search: "garcia"}, {Search: "555-01"}} {
+		b.Run("CountByStatus/"+f.Search, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.CountByStatus(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // sizeBytes estimates the index's memory: entries, their strings, the words and their map.
@@ -158,10 +172,13 @@ func (x *inboxIndex) sizeBytes() int {
 	defer x.mu.RUnlock()
 	n := cap(x.entries) * int(unsafe.Sizeof(inboxEntry{}))
 	for _, e := range x.entries {
-		n += len(e.authored) + len(e.person)
+		n += len(e.authored) + len(e.person) + len(e.phones)
 	}
 	for _, w := range x.words.strs {
 		n += 2*len(w) + 2*int(unsafe.Sizeof(w)) + 4 // the slice and the map's key and value
+	}
+	for raw := range x.words.raw {
+		n += len(raw) + int(unsafe.Sizeof(raw)) + 4
 	}
 	return n
 }

@@ -29,21 +29,26 @@ func (db *DB) openPhones(source int64, taskID string, stored []byte) (string, er
 // phoneDigits is what the index keeps of phoneLines: the digits of each
 // number, space-separated, so that a query's digits match within one number.
 func phoneDigits(lines string) string {
-	var out []string
+	b := make([]byte, 0, len(lines)+1)
 	for p := range strings.SplitSeq(lines, "\n") {
-		if d := digitsOf(p); d != "" {
-			out = append(out, d)
+		start := len(b)
+		if b = appendDigits(append(b, ' '), p); len(b) == start+1 { // no digits
+			b = b[:start]
 		}
 	}
-	return strings.Join(out, " ")
+	if len(b) == 0 {
+		return ""
+	}
+	return string(b[1:])
 }
 
-func digitsOf(s string) string {
-	b := make([]byte, 0, len(s))
+func digitsOf(s string) string { return string(appendDigits(nil, s)) }
+
+func appendDigits(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if '0' <= s[i] && s[i] <= '9' {
 			b = append(b, s[i])
 		}
 	}
-	return string(b)
+	return b
 }

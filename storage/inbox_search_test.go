@@ -71,6 +71,19 @@ func TestParseSearchTellsPhoneNumbersFromText(t *testing.T) {
 	}
 }
 
+func TestPhoneDigitsKeepsEachNumberApart(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                "",
+		"(503) 555-0112":                  "5035550112",
+		"5\nno digits\n\n+1 971 555 0100": "5 19715550100",
+		"no digits":                       "",
+	} {
+		if got := phoneDigits(in); got != want {
+			t.Errorf("phoneDigits(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // peopleFixture stores referrals for people whose names have accents and
 // whose phone numbers are written in different ways.
 func peopleFixture(t *testing.T, db *DB) int64 {
