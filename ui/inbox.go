@@ -114,7 +114,7 @@ func (in *inbox) makeSearch() {
 	in.search.OnChanged = func(s string) {
 		in.w.active()
 		in.query = s
-		in.reloadList() // the view counts do not depend on the search
+		in.reload() // the list and the view counts follow the search
 	}
 	in.search.onShortcut = in.w.typedShortcut
 	in.search.onDown = func() { in.w.win.Canvas().Focus(in.list) }
@@ -232,23 +232,25 @@ func (in *inbox) show(source int64, task string) {
 	in.followOpen()
 }
 
-// reloadCounts counts each view under the platform and category filters
-// (not the search, so a keystroke costs one count, not five).
+// reloadCounts counts each view under the search and the platform and need
+// filters, as the list shows them: one pass of the store for all four.
 func (in *inbox) reloadCounts() {
 	in.countGen++
 	gen := in.countGen
-	base := app.InboxFilter{SourceID: in.sourceID, Category: in.category}
+	f := in.filter()
 	qctx := in.w.ctx
 	in.w.background(func(context.Context) func() {
+		statuses := make([][]string, len(views))
+		for i, v := range views {
+			statuses[i] = v.statuses
+		}
+		n, err := in.w.a.CountViews(qctx, f, statuses...)
+		if err != nil {
+			return nil
+		}
 		counts := map[string]int{}
-		for _, v := range views {
-			f := base
-			f.Statuses = v.statuses
-			n, err := in.w.a.CountInbox(qctx, f)
-			if err != nil {
-				return nil
-			}
-			counts[v.key] = n
+		for i, v := range views {
+			counts[v.key] = n[i]
 		}
 		return func() {
 			if gen != in.countGen {

@@ -34,6 +34,7 @@ var sorts = []struct {
 	label string
 }{
 	{app.SortReceived, "Newest first"},
+	{app.SortOldest, "Oldest first"},
 	{app.SortPriority, "Most urgent first"},
 	{app.SortStatus, "By status"},
 }
@@ -117,7 +118,7 @@ func (in *inbox) makeFilters() {
 
 	cats := []string{"All needs"}
 	for _, c := range app.Categories {
-		cats = append(cats, c.Label)
+		cats = append(cats, app.CategoryLabel(c.Code)) // as the rows name it
 	}
 	in.categorySel = widget.NewSelect(cats, func(string) {
 		if in.settingUp {
