@@ -133,7 +133,9 @@ func SetCapacity(service []byte, code, note string) ([]byte, error) {
 		var head struct {
 			URL string `json:"url"`
 		}
-		if json.Unmarshal(e, &head) == nil && head.URL == ExtensionCapacity {
+		// FHIR's member names are case-sensitive (unmarshal), encoding/json's
+		// are not: it took {"URL": …} for the capacity extension.
+		if unmarshal(e, &head) == nil && head.URL == ExtensionCapacity {
 			continue
 		}
 		kept = append(kept, e)
