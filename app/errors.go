@@ -112,6 +112,8 @@ func KindOf(err error) Kind {
 	var fe *fhir.Error
 	var ae *auth.Error
 	switch {
+	case fhir.IsSlow(err): // it answered, then trickled the rest: busy, not out of reach
+		return KindTemporary
 	// A token the platform's sign-in service would not give: auth says why.
 	case errors.As(err, &fe) && !(fe.Kind == fhir.KindUnauthorized && errors.As(err, &ae)):
 		return fhirKinds[fe.Kind]
@@ -126,6 +128,8 @@ func KindOf(err error) Kind {
 		return KindLocked
 	case errors.Is(err, storage.ErrDamaged):
 		return KindDamaged
+	case errors.Is(err, storage.ErrDiskFull):
+		return KindLocal
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindOffline
 	}

@@ -237,6 +237,9 @@ func kindSentence(err error, k Kind, log string) string {
 		if fk == fhir.KindRateLimited {
 			return "The platform asked Referral Desk to slow down; it will try again shortly."
 		}
+		if fhir.IsSlow(err) {
+			return "The platform is very slow to answer right now, so Referral Desk stopped waiting. It will try again; nothing was lost."
+		}
 		return say("The platform had a problem of its own; Referral Desk will try again.")
 	case KindSignInNeeded:
 		if fk == fhir.KindUnauthorized {
@@ -262,6 +265,10 @@ func kindSentence(err error, k Kind, log string) string {
 		return "The platform sent something Referral Desk cannot read. Nothing was changed here."
 	case KindLocked:
 		return sentences[reasonLocked]
+	case KindLocal:
+		if errors.Is(err, storage.ErrDiskFull) {
+			return "This computer's disk is full, so Referral Desk cannot save anything new; what is already here can still be read. Free some space, then try again."
+		}
 	case KindUnsafe:
 		return "The platform pointed Referral Desk somewhere unsafe, so it stopped. Nothing was changed here."
 	}
