@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -15,10 +16,19 @@ const (
 
 // Schedule runs automatic syncs: one at start, then one every Every. SyncNow
 // runs one at once, whatever the cadence, and restarts the wait.
+//
+// A platform whose sync failed for a while only (it could not be reached,
+// was busy, slow, or asked to slow down) is tried again sooner, alone, with
+// back-off (pace.go); a run made by SyncNow tries every platform at once.
+// The run reaches SyncEach through its context, which tells it which
+// platforms are due and hears how each sync ended.
 type Schedule struct {
 	every time.Duration
 	run   func(ctx context.Context)
 	now   chan struct{}
+
+	mu   sync.Mutex
+	pace map[int64]*pace // by platform: when its next automatic sync is due
 }
 
 // NewSchedule returns a schedule that calls run at start and every every
@@ -27,7 +37,7 @@ func NewSchedule(every time.Duration, run func(ctx context.Context)) *Schedule {
 	if every <= 0 {
 		every = DefaultSyncEvery
 	}
-	return &Schedule{every: max(every, MinSyncEvery), run: run, now: make(chan struct{}, 1)}
+	return &Schedule{every: max(every, MinSyncEvery), run: run, now: make(chan struct{}, 1), pace: map[int64]*pace{}}
 }
 
 // Every is the cadence in use.
@@ -41,36 +51,43 @@ func (s *Schedule) SyncNow() {
 	}
 }
 
-// Run runs syncs until ctx ends; runs never overlap.
+// Run runs syncs until ctx ends; runs never overlap. The next run comes
+// when the first platform is due, at most Every after the last.
 func (s *Schedule) Run(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
+		run := &scheduledRun{s: s, seen: map[int64]bool{}}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-s.now:
 			t.Stop()
+			run.asked = true
 		}
-		s.run(ctx)
+		run.start = time.Now()
+		s.run(context.WithValue(ctx, runKey{}, run))
 		if ctx.Err() != nil {
 			return
 		}
-		t.Reset(s.every)
+		t.Reset(s.after(run))
 	}
 }
 
 // SyncEach syncs every source that can be synced without the case worker
 // (not those waiting for a sign-in), one after another, telling onStart and
-// onDone about each so a window can show "syncing now" per platform.
+// onDone about each so a window can show "syncing now" per platform. Run by
+// a Schedule, it syncs only the platforms due, and tells the schedule how
+// each sync ended.
 func (a *App) SyncEach(ctx context.Context, onStart func(Source), onDone func(SyncReport)) error {
 	srcs, err := a.Sources(ctx)
 	if err != nil {
 		return err
 	}
+	run := runOf(ctx) // nil outside a Schedule: every platform
 	for _, s := range srcs {
-		if s.State == SourceNeedsSignIn {
+		if s.State == SourceNeedsSignIn || !run.due(s.ID) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -80,6 +97,7 @@ func (a *App) SyncEach(ctx context.Context, onStart func(Source), onDone func(Sy
 			onStart(s)
 		}
 		rep, err := a.Sync(ctx, s.ID)
+		run.done(s.ID, err)
 		rep.Err = err
 		if rep.Source.ID == 0 {
 			rep.Source = s
