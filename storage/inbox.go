@@ -34,19 +34,13 @@ type InboxFilter struct {
 // query once a search has loaded it, being faster than SQL; before that, SQL
 // answers. Either way only the page's whole rows are read.
 func (db *DB) Referrals(ctx context.Context, f InboxFilter) ([]Referral, error) {
-	var out []Referral
-	var err error
-	if db.useInboxIndex(f) {
-		err = db.withInbox(ctx, func(x *inboxIndex) error {
-			ids, err := x.ids(f)
-			if err == nil {
-				out, err = db.referralsByID(ctx, ids)
-			}
-			return err
-		})
-	} else {
-		out, err = db.referralsSQL(ctx, f)
-	}
+	out, err := inboxQuery(ctx, db, f, func(x *inboxIndex) ([]Referral, error) {
+		ids, err := x.ids(f)
+		if err != nil {
+			return nil, err
+		}
+		return db.referralsByID(ctx, ids)
+	}, db.referralsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("storage: referrals: %w", err)
 	}
@@ -55,16 +49,7 @@ func (db *DB) Referrals(ctx context.Context, f InboxFilter) ([]Referral, error) 
 
 // CountReferrals counts the rows f selects, ignoring Order, Limit and Offset.
 func (db *DB) CountReferrals(ctx context.Context, f InboxFilter) (int, error) {
-	var n int
-	var err error
-	if db.useInboxIndex(f) {
-		err = db.withInbox(ctx, func(x *inboxIndex) error {
-			n = x.count(f)
-			return nil
-		})
-	} else {
-		n, err = db.countSQL(ctx, f)
-	}
+	n, err := inboxQuery(ctx, db, f, func(x *inboxIndex) (int, error) { return x.count(f), nil }, db.countSQL)
 	if err != nil {
 		return 0, fmt.Errorf("storage: count referrals: %w", err)
 	}
@@ -75,20 +60,28 @@ func (db *DB) CountReferrals(ctx context.Context, f InboxFilter) (int, error) {
 // (and ignoring Order, Limit and Offset): every inbox view's count in one
 // pass, which a search can afford on each keystroke.
 func (db *DB) CountByStatus(ctx context.Context, f InboxFilter) (map[string]int, error) {
-	var out map[string]int
-	var err error
-	if db.useInboxIndex(f) {
-		err = db.withInbox(ctx, func(x *inboxIndex) error {
-			out = x.countByStatus(f)
-			return nil
-		})
-	} else {
-		out, err = db.countByStatusSQL(ctx, f)
-	}
+	out, err := inboxQuery(ctx, db, f, func(x *inboxIndex) (map[string]int, error) { return x.countByStatus(f), nil },
+		db.countByStatusSQL)
 	if err != nil {
 		return nil, fmt.Errorf("storage: count referrals by status: %w", err)
 	}
 	return out, nil
+}
+
+// inboxQuery answers f from the index, holding it for reading, when
+// useInboxIndex says so, else in SQL.
+func inboxQuery[T any](ctx context.Context, db *DB, f InboxFilter, byIndex func(*inboxIndex) (T, error),
+	bySQL func(context.Context, InboxFilter) (T, error)) (T, error) {
+	if !db.useInboxIndex(f) {
+		return bySQL(ctx, f)
+	}
+	var out T
+	err := db.withInbox(ctx, func(x *inboxIndex) error {
+		var err error
+		out, err = byIndex(x)
+		return err
+	})
+	return out, err
 }
 
 func (db *DB) countByStatusSQL(ctx context.Context, f InboxFilter) (map[string]int, error) {
