@@ -153,3 +153,15 @@ func TestSearchFindsPeopleByNameAndPhone(t *testing.T) {
 		}
 	}
 }
+
+// In an encrypted store the phones are sealed like the name, and the index
+// opens them: a phone number still finds its person.
+func TestSearchByPhoneInAnEncryptedStore(t *testing.T) {
+	path, key, _, _ := encryptedStore(t) // its one referral's person has (503) 555-0187
+	db := openAt(t, path, WithDataKey(key))
+	for _, q := range []string{"555-0187", "(503) 555-0187", "zelda"} {
+		if rs, err := db.Referrals(context.Background(), InboxFilter{Search: q}); err != nil || len(rs) != 1 {
+			t.Errorf("search %q in the encrypted store found %d, %v; want its one referral", q, len(rs), err)
+		}
+	}
+}
