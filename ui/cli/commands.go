@@ -201,6 +201,7 @@ func runDemoPlatform(ctx context.Context, c *cmdline, args []string) error {
 	fs := flag.NewFlagSet("demo-platform", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "")
 	n := fs.Int("referrals", 25, "")
+	faults := fs.String("faults", "", "")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -208,9 +209,16 @@ func runDemoPlatform(ctx context.Context, c *cmdline, args []string) error {
 	if err := needArgs(pos, 0, commands["demo-platform"].usage); err != nil {
 		return err
 	}
-	p, err := app.StartDemoPlatform(*addr, *n)
+	if *faults == "help" {
+		c.printf("%s\n", app.DemoFaultsHelp)
+		return nil
+	}
+	p, err := app.StartFaultyDemoPlatform(*addr, *n, *faults)
 	if err != nil {
 		return err
+	}
+	if *faults != "" {
+		fmt.Fprintf(c.env.Stderr, "Faults on: %s\n", *faults)
 	}
 	defer p.Close()
 	user, pass := p.SignIn()
