@@ -7,12 +7,14 @@ import (
 )
 
 // Keyboard: Ctrl+F search, Ctrl+R sync now, Ctrl+L lock, Ctrl+U mark the
-// open referral unread (Cmd on macOS),
+// open referral unread, Ctrl+Comma settings (Cmd on macOS),
 // arrows move through the list and Enter opens the highlighted referral.
 var (
 	findShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	syncShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 	lockShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	// settingsShortcut is the usual one for an app's settings (Cmd+, on macOS).
+	settingsShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 func (w *Window) keys() {
@@ -22,6 +24,7 @@ func (w *Window) keys() {
 	c.AddShortcut(syncShortcut, run)
 	c.AddShortcut(lockShortcut, run) // the Lock menu item has it too; this is for windows without the menu bar
 	c.AddShortcut(unreadShortcut, run)
+	c.AddShortcut(settingsShortcut, run)
 	// A key pressed with nothing focused is the case worker at the computer.
 	if dc, ok := c.(desktop.Canvas); ok {
 		dc.SetOnKeyDown(func(*fyne.KeyEvent) { w.active() })
@@ -50,6 +53,8 @@ func (w *Window) typedShortcut(s fyne.Shortcut) bool {
 		w.lock()
 	case unreadShortcut.ShortcutName():
 		w.markUnread()
+	case settingsShortcut.ShortcutName():
+		w.showSettings()
 	default:
 		return false
 	}

@@ -64,6 +64,7 @@ func (w *Window) lock() {
 	w.reopen.source, w.reopen.task = w.detail.source, w.detail.task
 	w.inbox.qcancel()
 	closeOverlays(w.win.Canvas())
+	w.settings = nil
 	w.main, w.sources, w.names = nil, nil, map[int64]string{}
 	w.makeViews()
 	done := make(chan struct{})
@@ -169,8 +170,8 @@ func (emptyRenderer) Objects() []fyne.CanvasObject { return nil }
 func (emptyRenderer) Refresh()                     {}
 
 // makeMenu is the window's menu: Mark as unread (Ctrl+U), Lock (Ctrl+L),
-// when to lock by itself, and the passphrase and recovery key. Fyne adds
-// Quit to it.
+// when to lock by itself, the passphrase and recovery key, and Settings
+// (Ctrl+Comma). Fyne adds Quit to it.
 func (w *Window) makeMenu() {
 	lockItem := fyne.NewMenuItem("Lock", w.lock)
 	lockItem.Shortcut = lockShortcut
@@ -184,9 +185,11 @@ func (w *Window) makeMenu() {
 	recovery := fyne.NewMenuItem("New recovery key…", w.showNewRecoveryKey)
 	unread := fyne.NewMenuItem("Mark as unread", w.markUnread)
 	unread.Shortcut = unreadShortcut
-	w.menuOpen = []*fyne.MenuItem{lockItem, change, recovery, unread}
+	settings := fyne.NewMenuItem("Settings…", w.showSettings)
+	settings.Shortcut = settingsShortcut
+	w.menuOpen = []*fyne.MenuItem{lockItem, change, recovery, unread, settings}
 	w.menu = fyne.NewMainMenu(fyne.NewMenu("Referral Desk", unread, fyne.NewMenuItemSeparator(), lockItem, idle,
-		fyne.NewMenuItemSeparator(), change, recovery))
+		fyne.NewMenuItemSeparator(), change, recovery, fyne.NewMenuItemSeparator(), settings))
 	w.refreshMenu()
 	w.win.SetMainMenu(w.menu)
 }
@@ -213,10 +216,13 @@ func (w *Window) refreshMenu() {
 	w.menu.Refresh()
 }
 
-// setLockIdle is a choice of the Lock when idle menu.
+// setLockIdle is a choice of the Lock when idle menu, or of Settings.
 func (w *Window) setLockIdle(minutes int) {
 	w.prefs.setLockIdle(minutes)
 	w.refreshMenu()
+	if w.settings != nil {
+		w.settings.show(w)
+	}
 	if w.access == accessOpen {
 		w.armIdle()
 	}

@@ -225,7 +225,7 @@ func (w *Window) runSync(ctx context.Context) {
 	ui(func() {
 		w.syncs.requested = false
 		w.syncButton()
-		if err == nil && n > 0 {
+		if err == nil && n > 0 && w.prefs.notify() {
 			w.fa.SendNotification(fyne.NewNotification("Referral Desk", newReferralsText(n)))
 		}
 		w.reloadSources()

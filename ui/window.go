@@ -27,9 +27,9 @@ type Options struct {
 	// Now is the clock; nil = time.Now.
 	Now func() time.Time
 	// SyncEvery is the automatic sync cadence (never below app.MinSyncEvery);
-	// 0 = app.DefaultSyncEvery; negative = no automatic sync (tests).
+	// 0 = the case worker's setting; negative = no automatic sync (tests).
 	SyncEvery time.Duration
-	// OverdueDays marks new referrals untouched for more business days; 0 = app.DefaultOverdueDays.
+	// OverdueDays marks new referrals untouched for more business days; 0 = the case worker's setting.
 	OverdueDays int
 	// Cameras is the camera layer of the scan view; nil = this computer's
 	// cameras (package scan). Tests give frames from files.
@@ -84,6 +84,7 @@ type Window struct {
 	recovery   *recoveryScreen
 	passDialog *passDialog // the last passphrase dialog opened
 	link       string      // a referraldesk:// link to show once the data is open (openlink.go)
+	settings   *settingsDialog
 
 	prefs prefs
 
@@ -114,9 +115,8 @@ func New(fa fyne.App, o Options) *Window {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.OverdueDays <= 0 {
-		o.OverdueDays = app.DefaultOverdueDays
-	}
+	o = withSettings(o, prefs{fa.Preferences()})
+	useTheme(fa, prefs{fa.Preferences()}.theme())
 	if o.Cameras == nil {
 		o.Cameras = systemCameras{}
 	}
