@@ -82,6 +82,7 @@ func (w *Window) Screenshots(dir string, browser *HeldBrowser) error {
 		s.actionScreens,
 		s.closeLoopScreens,
 		s.searchScreen,
+		s.settingsScreens,
 	} {
 		if err := step(); err != nil {
 			return err
