@@ -139,3 +139,20 @@ func TestAFullDiskIsSaidToBeFull(t *testing.T) {
 		t.Errorf("a full disk is explained as %q", got)
 	}
 }
+
+// A Task the requester edits right after a sync read it is brought by the
+// next sync: the watermark does not pass over the edit.
+func TestARequesterEditDuringASyncIsFetchedNextTime(t *testing.T) {
+	w := newWorld(t, fhirtest.Options{Referrals: 5})
+	src := w.connect(app.ConnectOptions{})
+	w.server.SetFaults(fhirtest.Faults{RequesterEditRate: 1})
+	w.sync(src.ID)
+	w.server.SetFaults(fhirtest.Faults{})
+	in := w.server.Injected()
+	if len(in) != 1 || in[0].Fault != fhirtest.FaultRequesterEdit {
+		t.Fatalf("the platform injected %+v, want one requester edit", in)
+	}
+	if rep := w.sync(src.ID); rep.Updated != 1 {
+		t.Errorf("the next sync updated %d referrals, want the one edited (%s)", rep.Updated, in[0].Ref)
+	}
+}
