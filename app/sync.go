@@ -94,8 +94,11 @@ func (a *App) syncTasks(ctx context.Context, s *session, rep *SyncReport) error 
 		return err
 	}
 	mark := stats.ServerTime
-	if mark == "" {
-		mark = src.Watermark // a server that gives no time: never skip ahead on our clock
+	if mark == "" || len(skipped) > 0 {
+		// A server that gives no time: never skip ahead on our clock. An
+		// entry left out unread: the next sync asks for it again, rather
+		// than pass it by until it changes on the platform.
+		mark = src.Watermark
 	}
 	if err := a.store.FinishSync(ctx, s.src.ID, mark, a.now()); err != nil {
 		return err
