@@ -257,7 +257,7 @@ func TestCtrlLLocksAndUnlockResumes(t *testing.T) {
 	w := h.open(nil)
 	refs, _ := h.app.Inbox(h.ctx, app.InboxFilter{Limit: 1})
 	h.openReferral(refs[0].TaskID)
-	test.Tap(findButton(t, w, "Show QR")) // a dialog open at the lock
+	tapPlatformMenu(t, h, "Show QR code…") // a dialog open at the lock
 	h.settle()
 
 	if item := h.menuItem("Lock"); item.Shortcut == nil || item.Shortcut.ShortcutName() != lockShortcut.ShortcutName() {

@@ -97,8 +97,8 @@ func TestRefusedSchemeLinkSaysWhy(t *testing.T) {
 func TestShowQROffersTheAppLink(t *testing.T) {
 	h := newHarness(t, fhirtest.Options{Referrals: 3})
 	h.connect()
-	w := h.open(nil)
-	test.Tap(findButton(t, w, "Show QR"))
+	h.open(nil)
+	tapPlatformMenu(t, h, "Show QR code…")
 	h.settle()
 	link, err := app.ConnectionLink(h.source)
 	if err != nil {

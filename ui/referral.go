@@ -21,8 +21,9 @@ type referralView struct {
 	w       *Window
 	root    *fyne.Container // the summary, or the referral
 	summary *summaryPane
-	reading fyne.CanvasObject // the referral: lead above, the rest below
+	reading fyne.CanvasObject // the referral: lead and actions above, the rest below
 	lead    *fyne.Container
+	acts    *fyne.Container // the actions area
 	box     *fyne.Container // the rest
 	scroll  *container.Scroll
 
@@ -39,12 +40,13 @@ type referralView struct {
 }
 
 func newReferralView(w *Window) *referralView {
-	v := &referralView{w: w, lead: container.NewVBox(), box: container.NewVBox(), summary: newSummaryPane(w)}
+	v := &referralView{w: w, lead: container.NewVBox(), acts: container.NewVBox(), box: container.NewVBox(), summary: newSummaryPane(w)}
 	// Both directions: a wide control (a long reason at 150 %) scrolls
 	// sideways instead of forcing the whole window wider than the screen.
 	v.scroll = container.NewScroll(container.NewPadded(v.box))
-	leadScroll := container.NewVScroll(container.NewPadded(v.lead))
-	v.reading = container.New(leadLayout{v.lead}, leadScroll, widget.NewSeparator(), v.scroll)
+	v.reading = container.New(readingLayout{v.lead, v.acts},
+		container.NewVScroll(container.NewPadded(v.lead)), container.NewVScroll(container.NewPadded(v.acts)),
+		widget.NewSeparator(), v.scroll)
 	v.root = container.NewStack(v.summary.object())
 	return v
 }
@@ -53,7 +55,7 @@ func (v *referralView) object() fyne.CanvasObject { return v.root }
 
 // showPlaceholder shows the day's summary in place of a referral.
 func (v *referralView) showPlaceholder() {
-	v.lead.Objects, v.box.Objects = nil, nil
+	v.lead.Objects, v.acts.Objects, v.box.Objects = nil, nil, nil
 	v.root.Objects = []fyne.CanvasObject{v.summary.object()}
 	v.root.Refresh()
 	v.summary.reload()
@@ -98,7 +100,7 @@ func (v *referralView) reload() {
 // render rebuilds the view from v.d; it is cheap next to reading the referral.
 func (v *referralView) render() {
 	if v.err != nil {
-		v.show([]fyne.CanvasObject{wrapLabel(v.w.a.Explain(v.err))}, nil)
+		v.show([]fyne.CanvasObject{wrapLabel(v.w.a.Explain(v.err))}, nil, nil)
 		return
 	}
 	d := v.d
@@ -112,7 +114,6 @@ func (v *referralView) render() {
 	if d.DoNotContact {
 		lead = append(lead, dncBanner())
 	}
-	lead = append(lead, v.actions())
 	rest := []fyne.CanvasObject{
 		section("Need", need(d)),
 		section("Person", v.person(d)),
@@ -131,17 +132,18 @@ func (v *referralView) render() {
 	if !d.DoNotContact || v.revealed {
 		rest = append(rest, technical(d.Raw))
 	}
-	v.show(lead, rest)
+	v.show(lead, []fyne.CanvasObject{v.actions()}, rest)
 }
 
-// show puts a referral's lead and the rest in the pane.
-func (v *referralView) show(lead, rest []fyne.CanvasObject) {
-	v.lead.Objects, v.box.Objects = lead, rest
+// show puts a referral's lead, its actions and the rest in the pane.
+func (v *referralView) show(lead, acts, rest []fyne.CanvasObject) {
+	v.lead.Objects, v.acts.Objects, v.box.Objects = lead, acts, rest
 	if len(v.root.Objects) != 1 || v.root.Objects[0] != v.reading {
 		v.root.Objects = []fyne.CanvasObject{v.reading}
 		v.root.Refresh()
 	}
 	v.lead.Refresh()
+	v.acts.Refresh()
 	v.box.Refresh()
 }
 
@@ -197,31 +199,33 @@ func firstNote(d *app.Detail) string {
 	return n
 }
 
-// leadLayout stacks a referral's lead (objects[0], a scroll of lead), a
-// separator, and the rest (objects[2]). The lead takes the height it needs,
-// up to leadShare of the pane (it scrolls beyond that: a reason form at 150
-// %), so the actions stay in view while the rest scrolls.
-type leadLayout struct{ lead *fyne.Container }
+// readingLayout stacks an open referral: its lead (objects[0], a scroll of
+// lead), its actions (objects[1], a scroll of acts), a separator, and the
+// rest (objects[3]). The actions take the height they need, up to half the
+// pane (a reason form at 150 %); the lead takes its own, up to what leaves
+// the rest 40 % of the pane, and never less than a quarter of it; each
+// scrolls beyond that. So the actions stay in view at any scale while the
+// rest scrolls.
+type readingLayout struct{ lead, acts *fyne.Container }
 
-const leadShare = 0.6
-
-func (l leadLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (l readingLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	w := float32(0)
 	for _, o := range objs {
 		w = max(w, o.MinSize().Width)
 	}
-	return fyne.NewSize(w, objs[1].MinSize().Height+2*theme.Padding())
+	return fyne.NewSize(w, objs[2].MinSize().Height+4*theme.Padding())
 }
 
-func (l leadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	pad := theme.Padding()
-	want := l.lead.MinSize().Height + 2*pad // the padding around the lead
-	top := min(want, size.Height*leadShare)
-	sep := objs[1].MinSize().Height
-	objs[0].Move(fyne.NewPos(0, 0))
-	objs[0].Resize(fyne.NewSize(size.Width, top))
-	objs[1].Move(fyne.NewPos(0, top))
-	objs[1].Resize(fyne.NewSize(size.Width, sep))
-	objs[2].Move(fyne.NewPos(0, top+sep))
-	objs[2].Resize(fyne.NewSize(size.Width, max(0, size.Height-top-sep)))
+func (l readingLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := 2 * theme.Padding() // around each scroll's content
+	h := size.Height
+	acts := min(l.acts.MinSize().Height+pad, h/2)
+	lead := min(l.lead.MinSize().Height+pad, max(h*0.6-acts, h/4))
+	sep := objs[2].MinSize().Height
+	y := float32(0)
+	for i, height := range []float32{lead, acts, sep, max(0, h-lead-acts-sep)} {
+		objs[i].Move(fyne.NewPos(0, y))
+		objs[i].Resize(fyne.NewSize(size.Width, height))
+		y += height
+	}
 }

@@ -150,7 +150,7 @@ func need(d *app.Detail) fyne.CanvasObject {
 	}
 	notes := append(append([]string{}, n.Notes...), d.Notes...)
 	if len(notes) > 0 {
-		rows = append(rows, "Notes from the requester", strings.Join(notes, "\n\n"))
+		rows = append(rows, "Notes", strings.Join(notes, "\n\n"))
 	}
 	return form(rows...)
 }

@@ -362,8 +362,8 @@ func TestShowQR(t *testing.T) {
 	h := newHarness(t, fhirtest.Options{Referrals: 3})
 	h.connect()
 	h.sync()
-	w := h.open(nil)
-	test.Tap(findButton(t, w, "Show QR"))
+	h.open(nil)
+	tapPlatformMenu(t, h, "Show QR code…")
 	h.settle()
 	link, err := app.ConnectionLink(h.source)
 	if err != nil {

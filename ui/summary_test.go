@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/referraldesk/referraldesk/app"
 	"github.com/referraldesk/referraldesk/fhir/fhirtest"
@@ -48,4 +50,31 @@ func TestSummaryBeforeAReferralIsOpened(t *testing.T) {
 	if w.detail.task != r.TaskID {
 		t.Errorf("the waiting change opened referral %q; want %q", w.detail.task, r.TaskID)
 	}
+}
+
+// tapPlatformMenu opens the first platform's menu in the sidebar (its ⋮
+// button) and chooses an item.
+func tapPlatformMenu(t *testing.T, h *harness, item string) {
+	t.Helper()
+	p := h.w.syncs
+	var more *widget.Button
+	for _, o := range test.LaidOutObjects(p.box) {
+		if b, ok := o.(*widget.Button); ok && b.Icon == theme.MoreVerticalIcon() && more == nil {
+			more = b
+		}
+	}
+	if more == nil {
+		t.Fatal("no platform in the sidebar has a ⋮ menu")
+	}
+	test.Tap(more)
+	h.settle()
+	for _, it := range p.menu.Items {
+		if it.Label == item {
+			h.w.win.Canvas().Overlays().Top().Hide()
+			it.Action()
+			h.settle()
+			return
+		}
+	}
+	t.Fatalf("the platform's menu has no %q", item)
 }

@@ -25,6 +25,7 @@ type syncPanel struct {
 	signIn    map[int64]context.CancelFunc // sign-ins under way, to cancel
 	override  []app.SourceStatus           // for screenshots of every state
 	requested bool                         // Sync now was pressed; the sync it asked for has not ended
+	menu      *fyne.Menu                   // a platform's menu, the last opened (moreButton)
 	capacity  *capacityDialog              // the last capacity dialog opened
 }
 
@@ -82,7 +83,8 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 		icon, line, imp = theme.ErrorIcon(), "Sync failed", widget.DangerImportance
 	}
 	name := &widget.Label{Text: st.Source.Name, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
-	objs := []fyne.CanvasObject{name, &widget.Label{Text: line, Importance: imp, Wrapping: fyne.TextWrapWord}}
+	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, p.moreButton(st.Source), name),
+		&widget.Label{Text: line, Importance: imp, Wrapping: fyne.TextWrapWord}}
 	if st.Say != "" {
 		objs = append(objs, &widget.Label{Text: st.Say, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
 	}
@@ -110,13 +112,10 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 			act = b
 		}
 	}
-	qr := &widget.Button{Text: "Show QR", Importance: widget.LowImportance, OnTapped: func() { p.w.showQR(st.Source) }}
-	capacity := &widget.Button{Text: "Capacity…", Importance: widget.LowImportance, OnTapped: func() { p.w.setCapacity(st.Source) }}
-	acts := container.NewHBox(qr, capacity)
+	body := container.NewVBox(container.New(linesLayout{}, objs...))
 	if act != nil {
-		acts = container.NewVBox(act, acts)
+		body.Add(container.NewHBox(act))
 	}
-	body := container.NewVBox(container.New(linesLayout{}, objs...), acts)
 	return container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(icon)), nil, body)
 }
 
