@@ -20,6 +20,10 @@ type ConnectOptions struct {
 	RedirectPort int    // fixed loopback port when the platform requires an exact redirect URI; 0 = any
 	Owner        string // whose referrals to receive ("Organization/123"); empty = from the sign-in
 	Name         string // how the platform is called here; empty = its host
+	// OnWaiting, when set, hears when the sign-in starts waiting for the
+	// case worker, and when the browser could not be opened (the sign-in
+	// then keeps waiting for the address opened by hand); see Waiting.
+	OnWaiting func(Waiting)
 }
 
 // Platform is what Referral Desk found at a link, before anyone signs in.
@@ -38,7 +42,7 @@ func (a *App) Discover(ctx context.Context, link string) (*Platform, error) {
 	}
 	cfg, err := auth.Discover(ctx, a.hc, l.FHIRBase)
 	if err != nil {
-		return nil, err
+		return nil, unknownHost(l, err)
 	}
 	u, _ := url.Parse(l.FHIRBase)
 	return &Platform{FHIRBase: l.FHIRBase, Host: u.Host, Config: cfg}, nil
@@ -139,7 +143,7 @@ func (a *App) signIn(ctx context.Context, p *Platform, o ConnectOptions) (*auth.
 	var regErr error
 	si := &auth.SignIn{
 		FHIRBase: p.FHIRBase, Config: p.Config, ClientID: clientID, Port: port,
-		Open: a.open, HTTP: a.hc, Wait: a.wait, Now: a.now,
+		Open: a.openSignIn(o.OnWaiting), HTTP: a.hc, Wait: a.wait, Now: a.now,
 	}
 	si.Listening = func(redirectURI string) {
 		if si.ClientID != "" {

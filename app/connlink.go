@@ -103,33 +103,72 @@ var (
 	ownerPattern = regexp.MustCompile(`^[A-Z][A-Za-z]{1,63}/[A-Za-z0-9.-]{1,64}$`)
 )
 
-// set checks and keeps one connection-link parameter.
+// set checks one connection-link parameter by its rule and keeps it.
 func (o *ConnectOptions) set(param, v string) error {
+	if why := o.keep(param, v); why != "" {
+		return &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: why, N: maxNameLen}
+	}
+	return nil
+}
+
+// typedReasons say a broken rule of a setting the case worker typed, in
+// place of the link's sentence (which asks for a new link).
+var typedReasons = map[Reason]Reason{
+	reasonLinkClientID:   reasonClientIDTyped,
+	reasonLinkPort:       ReasonRedirectPort,
+	reasonLinkOwner:      reasonNotAReference,
+	reasonLinkName:       reasonNameTyped,
+	reasonLinkNameHidden: reasonNameTyped,
+}
+
+// TypedSettings checks the settings a case worker typed (the window's
+// Advanced fields, the command line's flags) by the same rules as a
+// connection link's parameters, and returns them as options; an empty
+// value leaves its setting unset.
+func TypedSettings(clientID, redirectPort, owner, name string) (ConnectOptions, error) {
+	var o ConnectOptions
+	for _, s := range []struct{ param, v string }{
+		{paramClientID, clientID}, {paramRedirectPort, redirectPort}, {paramOwner, owner}, {paramName, name},
+	} {
+		v := strings.TrimSpace(s.v)
+		if v == "" {
+			continue
+		}
+		if why := o.keep(s.param, v); why != "" {
+			return ConnectOptions{}, &Error{Op: "connect", Kind: KindInvalid, Reason: typedReasons[why], Value: v, N: maxNameLen}
+		}
+	}
+	return o, nil
+}
+
+// keep is the one rule of each setting, however it comes in: it keeps a
+// valid value, or returns the link's reason for refusing it.
+func (o *ConnectOptions) keep(param, v string) Reason {
 	switch param {
 	case paramClientID:
 		if !clientIDPattern.MatchString(v) {
-			return &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkClientID}
+			return reasonLinkClientID
 		}
 		o.ClientID = v
 	case paramRedirectPort:
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1024 || n > 65535 {
-			return &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkPort, Err: err}
+			return reasonLinkPort
 		}
 		o.RedirectPort = n
 	case paramOwner:
 		if !ownerPattern.MatchString(v) {
-			return &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkOwner}
+			return reasonLinkOwner
 		}
 		o.Owner = v
 	case paramName:
-		name, err := displayName(v)
-		if err != nil {
-			return err
+		name, why := displayName(v)
+		if why != "" {
+			return why
 		}
 		o.Name = name
 	}
-	return nil
+	return ""
 }
 
 // maxNameLen matches plainName: a platform's name fits one line of the window.
@@ -138,19 +177,19 @@ const maxNameLen = 80
 // displayName accepts a platform's name only when it is printable: unlike
 // a name a server reports (plainName strips what it cannot show), a name in
 // a link someone hands out is refused whole, since hidden characters there
-// are a sign of tampering.
-func displayName(v string) (string, error) {
+// are a sign of tampering. It returns why it refused.
+func displayName(v string) (string, Reason) {
 	v = strings.TrimSpace(v)
 	if !utf8.ValidString(v) || v == "" || utf8.RuneCountInString(v) > maxNameLen {
-		return "", &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkName, N: maxNameLen}
+		return "", reasonLinkName
 	}
 	for _, r := range v {
 		if r != ' ' && (unicode.IsSpace(r) || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs,
 			unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)) {
-			return "", &Error{Op: "read a connection link", Kind: KindUnsafe, Reason: reasonLinkNameHidden}
+			return "", reasonLinkNameHidden
 		}
 	}
-	return v, nil
+	return v, ""
 }
 
 // healthRecord recognises SMART Health Links and Cards, bare or behind a

@@ -8,6 +8,17 @@ import (
 	"github.com/referraldesk/referraldesk/app"
 )
 
+// linkSettings are the ConnectOptions a link can carry, comparable.
+type linkSettings struct {
+	Link, ClientID string
+	RedirectPort   int
+	Owner, Name    string
+}
+
+func settingsOf(o app.ConnectOptions) linkSettings {
+	return linkSettings{o.Link, o.ClientID, o.RedirectPort, o.Owner, o.Name}
+}
+
 func TestParseConnectionTextFormats(t *testing.T) {
 	tests := []struct {
 		name, text string
@@ -40,7 +51,7 @@ func TestParseConnectionTextFormats(t *testing.T) {
 			if err != nil {
 				t.Fatalf("refused: %v", err)
 			}
-			if s.Kind != tt.kind || s.Options != tt.want || s.Link.Host != tt.host {
+			if s.Kind != tt.kind || settingsOf(s.Options) != settingsOf(tt.want) || s.Link.Host != tt.host {
 				t.Fatalf("got kind %v, options %+v, host %q; want %v, %+v, %q", s.Kind, s.Options, s.Link.Host, tt.kind, tt.want, tt.host)
 			}
 		})
@@ -123,7 +134,7 @@ func TestConnectionLinkRoundTrip(t *testing.T) {
 		t.Fatalf("its own link refused: %v", err)
 	}
 	want := app.ConnectOptions{Link: src.FHIRBase, ClientID: src.ClientID, RedirectPort: src.RedirectPort, Owner: src.Owner, Name: src.Name}
-	if s.Kind != app.LinkReferralDesk || s.Options != want {
+	if s.Kind != app.LinkReferralDesk || settingsOf(s.Options) != settingsOf(want) {
 		t.Fatalf("round trip gave %+v (kind %v), want %+v", s.Options, s.Kind, want)
 	}
 	if !strings.HasPrefix(link, "https://bücher.example/fhir/R4?iss=") {
@@ -138,5 +149,42 @@ func TestConnectionLinkLeavesOutEmptySettings(t *testing.T) {
 	}
 	if want := "https://r.example/fhir?iss=https%3A%2F%2Fr.example%2Ffhir"; link != want {
 		t.Fatalf("got %q, want %q", link, want)
+	}
+}
+
+// Settings typed in the window's Advanced fields or on the command line are
+// held to the rules of a connection link's parameters, and refused in words
+// about what was typed, not about a link.
+func TestTypedSettingsFollowTheLinkRules(t *testing.T) {
+	o, err := app.TypedSettings(" rd-4711 ", "53682", "Organization/cbo-42", "Eastside Referrals")
+	if err != nil || settingsOf(o) != (linkSettings{"", "rd-4711", 53682, "Organization/cbo-42", "Eastside Referrals"}) {
+		t.Fatalf("valid settings: %+v, %v", settingsOf(o), err)
+	}
+	if o, err := app.TypedSettings("", "", "", ""); err != nil || settingsOf(o) != (linkSettings{}) {
+		t.Fatalf("empty settings: %+v, %v; want none set", settingsOf(o), err)
+	}
+	base := "https://r.example/fhir?iss=https%3A%2F%2Fr.example%2Ffhir&"
+	for _, tt := range []struct {
+		name, param, value string
+		typed              [4]string
+		say                string
+	}{
+		{"client id with a space", "client_id", "rd%204711", [4]string{"rd 4711", "", "", ""}, `"rd 4711" cannot be a client id`},
+		{"port below 1024", "redirect_port", "80", [4]string{"", "80", "", ""}, "redirect port must be a number from 1024 to 65535"},
+		{"port not a number", "redirect_port", "eight", [4]string{"", "eight", "", ""}, "redirect port must be a number from 1024 to 65535"},
+		{"owner not a reference", "owner", "cbo-42", [4]string{"", "", "cbo-42", ""}, `"cbo-42" is not a reference`},
+		{"owner path trick", "owner", "Organization%2F..%2Fx%2Fy", [4]string{"", "", "Organization/../x/y", ""}, "is not a reference"},
+		{"name with a bidi control", "name", "Eastside%E2%80%AE", [4]string{"", "", "", "Eastside\u202e"}, "without hidden characters"},
+		{"name too long", "name", strings.Repeat("n", 81), [4]string{"", "", "", strings.Repeat("n", 81)}, "at most 80 characters"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := app.ParseConnectionText(base + tt.param + "=" + tt.value); err == nil {
+				t.Errorf("a link with %s=%s was accepted", tt.param, tt.value)
+			}
+			_, err := app.TypedSettings(tt.typed[0], tt.typed[1], tt.typed[2], tt.typed[3])
+			if say := app.Explain(err); err == nil || !strings.Contains(say, tt.say) || strings.Contains(say, "link") {
+				t.Errorf("typed %q: %q; want it refused saying %q, without speaking of a link", tt.typed, say, tt.say)
+			}
+		})
 	}
 }

@@ -28,6 +28,29 @@ type Link struct {
 // IDN reports whether the host has non-ASCII letters, so its punycode form is worth showing.
 func (l Link) IDN() bool { return l.Host != l.ASCIIHost }
 
+// Server is the server's name as people read it, with the name the computer
+// really contacts beside it when the two differ: "bücher.example
+// (xn--bcher-kva.example)".
+func (l Link) Server() string {
+	if l.IDN() {
+		return l.Host + " (" + l.ASCIIHost + ")"
+	}
+	return l.Host
+}
+
+// unknownHost is the one rule for a server name that does not exist (the
+// system's resolver has no such name): err becomes the sentence that names
+// the server and says what to check, whichever way the link came in (typed,
+// pasted, scanned, on the command line). Some systems answer so when they
+// are offline, too, so the sentence names both causes. Other errors pass
+// through unchanged.
+func unknownHost(l Link, err error) error {
+	if dns, ok := errors.AsType[*net.DNSError](err); !ok || !dns.IsNotFound {
+		return err
+	}
+	return &Error{Op: "find the platform", Kind: KindOffline, Reason: reasonUnknownHost, Value: l.Server(), Host: l.ASCIIHost, Err: err}
+}
+
 // CheckLink is the one check every link goes through, however it comes in
 // (typed, pasted, scanned, on the command line, or as the iss of a SMART or
 // connection link) and before anything is contacted: the rules of

@@ -46,12 +46,16 @@ const (
 	reasonOwnerType        Reason = "fhirUser cannot own referrals"
 	reasonLinkInvalid      Reason = "not a valid URL"
 	reasonHostInvalid      Reason = "host is not a valid internet name"
+	reasonUnknownHost      Reason = "no server by that name"
+	reasonNoBrowser        Reason = "browser did not open the sign-in page"
 	reasonLinkParamTwice   Reason = "connection link parameter given twice"
 	reasonLinkClientID     Reason = "connection link client_id invalid"
 	reasonLinkPort         Reason = "connection link redirect_port invalid"
 	reasonLinkOwner        Reason = "connection link owner invalid"
 	reasonLinkName         Reason = "connection link name empty, damaged or too long"
 	reasonLinkNameHidden   Reason = "connection link name has hidden characters"
+	reasonClientIDTyped    Reason = "client id invalid"
+	reasonNameTyped        Reason = "platform name empty, hidden characters or too long"
 	reasonHealthLink       Reason = "SMART Health Link"
 	reasonHealthCard       Reason = "SMART Health Card"
 	reasonMixedScripts     Reason = "host mixes scripts"
@@ -143,12 +147,16 @@ var sentences = map[Reason]string{
 	reasonOwnerType:        "You are signed in as {value}, which cannot own referrals." + giveTheOwner,
 	reasonLinkInvalid:      "This is not a valid web link. Copy it again from the platform.",
 	reasonHostInvalid:      "This link's server name is not a valid internet name. Copy it again from the platform.",
+	reasonUnknownHost:      "No server called {value} could be found. Check the link for typing mistakes (or ask the platform for it again), and check that this computer is online.",
+	reasonNoBrowser:        "Your web browser did not open by itself. Open this address in a web browser to sign in; Referral Desk keeps waiting:",
 	reasonLinkParamTwice:   "This connection link gives {value} more than once." + askNewLink,
 	reasonLinkClientID:     "This connection link's client id has characters a client id never has." + askNewLink,
 	reasonLinkPort:         "This connection link's redirect port is not a number from 1024 to 65535." + askNewLink,
 	reasonLinkOwner:        "This connection link's owner is not a reference like Organization/123." + askNewLink,
 	reasonLinkName:         "This connection link's platform name is empty, damaged or longer than {n} characters." + askNewLink,
 	reasonLinkNameHidden:   "This connection link's platform name contains hidden or invisible characters." + askNewLink,
+	reasonClientIDTyped:    "{quoted} cannot be a client id: it has spaces or characters a client id never has. Copy it again from the platform.",
+	reasonNameTyped:        "A platform's name must be printable, without hidden characters, and at most {n} characters long.",
 	reasonHealthLink:       "This QR code is a SMART Health Link: a personal health record, not a referral platform. Referral Desk does not open it. Ask the referral platform for its connection link.",
 	reasonHealthCard:       "This QR code is a SMART Health Card (a vaccination or test record, for example): a personal health record, not a referral platform. Referral Desk does not open it. Ask the referral platform for its connection link.",
 	reasonMixedScripts:     "This link's server name mixes alphabets ({alphabets}), a trick to imitate another site's name; its real name is {host}." + notOpened,
