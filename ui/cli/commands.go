@@ -13,49 +13,6 @@ import (
 	"github.com/referraldesk/referraldesk/app"
 )
 
-func runConnect(ctx context.Context, c *cmdline, args []string) error {
-	fs := flag.NewFlagSet("connect", flag.ContinueOnError)
-	var o app.ConnectOptions
-	fs.StringVar(&o.ClientID, "client-id", "", "")
-	fs.IntVar(&o.RedirectPort, "redirect-port", 0, "")
-	fs.StringVar(&o.Owner, "owner", "", "")
-	fs.StringVar(&o.Name, "name", "", "")
-	qrImage := fs.String("qr-image", "", "")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	var fromLink app.ConnectOptions
-	if *qrImage != "" {
-		if err := needArgs(pos, 0, commands["connect"].usage); err != nil {
-			return err
-		}
-		fromLink, err = c.optionsFromQR(*qrImage)
-	} else {
-		if err := needArgs(pos, 1, commands["connect"].usage); err != nil {
-			return err
-		}
-		// A typed link is read as a pasted or scanned one is: any of the
-		// three formats, checked before anything is contacted.
-		fromLink, err = c.optionsFromText(pos[0], "link")
-	}
-	if err != nil {
-		return err
-	}
-	o = withLink(o, fromLink)
-	fmt.Fprintln(c.env.Stderr, "Sign in to the platform in your browser; Referral Desk waits here.")
-	src, err := c.app.Connect(ctx, o)
-	if err != nil {
-		return err
-	}
-	c.printf("%d\n", src.ID)
-	fmt.Fprintf(c.env.Stderr, "Connected to %s: receiving referrals for %s.\n", src.Name, src.Owner)
-	if src.StateDetail != "" {
-		fmt.Fprintln(c.env.Stderr, "Note: "+src.StateDetail)
-	}
-	return nil
-}
-
 func runSources(ctx context.Context, c *cmdline, args []string) error {
 	if err := needArgs(args, 0, commands["sources"].usage); err != nil {
 		return err
