@@ -87,8 +87,16 @@ func FuzzParseConnectionText(f *testing.F) {
 		if o.RedirectPort != 0 {
 			port = strconv.Itoa(o.RedirectPort)
 		}
-		if typed, err := TypedSettings(o.ClientID, port, o.Owner, o.Name); err != nil || !sameSettings(typed, o) {
-			t.Fatalf("ParseConnectionText(%q) kept settings %+v that, typed, read as %+v, %v", text, o, typed, err)
+		var again ConnectOptions // each setting kept passes its rule again
+		for _, p := range [][2]string{{paramClientID, o.ClientID}, {paramRedirectPort, port}, {paramOwner, o.Owner}, {paramName, o.Name}} {
+			if p[1] != "" {
+				if err := again.set(p[0], p[1]); err != nil {
+					t.Fatalf("ParseConnectionText(%q) kept %s=%q, which its rule refuses: %v", text, p[0], p[1], err)
+				}
+			}
+		}
+		if !sameSettings(again, o) {
+			t.Fatalf("ParseConnectionText(%q) kept settings %+v that read again as %+v", text, o, again)
 		}
 		if s.Kind == LinkFHIRBase && !sameSettings(o, ConnectOptions{}) {
 			t.Fatalf("ParseConnectionText(%q): a plain FHIR base with settings %+v", text, o)
