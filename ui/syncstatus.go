@@ -126,10 +126,15 @@ func (p *syncPanel) signInAgain(src app.Source) {
 	p.signIn[src.ID] = cancel
 	p.render()
 	p.w.background(func(context.Context) func() {
-		got, err := p.w.a.Connect(ctx, app.ConnectOptions{Link: src.FHIRBase})
+		got, err := p.w.a.Connect(ctx, app.ConnectOptions{Link: src.FHIRBase, ClientID: src.ClientID})
 		return func() {
 			delete(p.signIn, src.ID)
 			cancel()
+			if app.NeedsClientID(err) { // the platform forgot Referral Desk and lets no app register
+				p.render()
+				p.askClientID(src)
+				return
+			}
 			if err != nil {
 				p.lastErr[src.ID] = err
 				p.render()
