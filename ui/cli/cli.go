@@ -70,7 +70,7 @@ func init() {
 		"decode-qr":     {"decode-qr FILE...  (prints per file: FILE, ok|none, \"TEXT\", milliseconds; tab-separated)", noFolder, runDecodeQR},
 		"sources":       {"sources", opensFolder, runSources},
 		"sync":          {"sync [--source ID]", opensFolder, runSync},
-		"inbox":         {"inbox [--status S] [--source ID] [--json]", opensFolder, runInbox},
+		"inbox":         {"inbox [--status S] [--source ID] [--wide] [--json]  (fits 120 columns, words cut short with …; --wide: every cell whole)", opensFolder, runInbox},
 		"show":          {"show TASK", opensFolder, runShow},
 		"set-status":    {"set-status TASK STATUS [--reason TEXT]  (completed: [--service SYSTEM|CODE or CODE]... [--performed YYYY-MM-DD] [--enrolled yes|no|waitlist]; rejected: [--at-capacity])", opensFolder, runSetStatus},
 		"capacity":      {"capacity [--source ID] [open|full|waitlist|assessment [--note TEXT] [--decline-new --yes]]  (no state: each platform's capacity)", opensFolder, runCapacity},

@@ -109,6 +109,7 @@ func runInbox(ctx context.Context, c *cmdline, args []string) error {
 	status := fs.String("status", "", "")
 	source := fs.Int64("source", 0, "")
 	asJSON := fs.Bool("json", false, "")
+	wide := fs.Bool("wide", false, "")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -139,19 +140,11 @@ func runInbox(ctx context.Context, c *cmdline, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
-	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TASK\tSOURCE\tSTATUS\tPRIORITY\tPERSON\tNEED\tREQUESTER\tRECEIVED")
-	for _, r := range rows {
-		status, person := r.Status, r.Person
-		if r.Pending {
-			status += " (sending)"
-		}
-		if r.NoContact {
-			person += " (DO NOT CONTACT)"
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Task, r.Source, status, r.Priority, person, r.Need, r.Requester, r.Received)
+	width := inboxWidth
+	if *wide {
+		width = 0
 	}
-	return tw.Flush()
+	return writeInbox(c.env.Stdout, rows, width)
 }
 
 func runDemoPlatform(ctx context.Context, c *cmdline, args []string) error {
