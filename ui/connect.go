@@ -31,8 +31,13 @@ type connectScreen struct {
 	fromLink     map[*widget.Entry]string
 	fromLinkBase string
 	cont, back   *widget.Button
-	waiting      *fyne.Container
+	waiting      *fyne.Container // the wait for the sign-in (connectwait.go)
+	waitScreen   fyne.CanvasObject
 	content      fyne.CanvasObject
+	// On the wait screen: Cancel, and the sign-in address with its Copy
+	// button once the browser did not open.
+	cancelButton, copyAddress *widget.Button
+	address                   *widget.Label
 
 	checked  app.Link    // the link as checked on this computer
 	scanned  app.Scanned // what the link says (its settings, when it is a connection link)
@@ -87,12 +92,12 @@ func newConnectScreen(w *Window) *connectScreen {
 		c.found,
 		advanced,
 		container.NewHBox(c.cont, c.back),
-		c.waiting,
 	}
 	if w.o.Demo != nil {
 		objs = append(objs, widget.NewSeparator(), c.demoCard())
 	}
 	c.content = column(680, container.NewVBox(objs...))
+	c.waitScreen = column(waitWidth, c.waiting)
 	return c
 }
 
@@ -137,10 +142,7 @@ func (c *connectScreen) reset() {
 	c.owner.SetText("")
 	c.problem.Hide()
 	c.found.RemoveAll()
-	c.waiting.Hide()
-	c.link.Enable()
-	c.check.Enable()
-	c.back.Enable()
+	c.endWait()
 	c.cont.Disable()
 }
 
@@ -297,25 +299,32 @@ func (c *connectScreen) lookUp() {
 }
 
 // signIn connects: the browser sign-in, with a visible wait and Cancel.
+// The Advanced fields go through the rules a connection link's settings
+// follow (app.TypedSettings), so what a link filled in and what was typed
+// are held to the same.
 func (c *connectScreen) signIn() {
-	name := c.scanned.Options.Name // what the colleague who shared the link calls it
-	if name == "" {
-		name = c.name
+	o, err := app.TypedSettings(c.clientID.Text, c.port.Text, c.owner.Text, "")
+	if err != nil {
+		c.say(c.w.a.Explain(err))
+		return
 	}
-	o := app.ConnectOptions{Link: c.checked.FHIRBase, Name: name,
-		ClientID: strings.TrimSpace(c.clientID.Text), Owner: strings.TrimSpace(c.owner.Text)}
-	if p := strings.TrimSpace(c.port.Text); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1024 || n > 65535 {
-			c.say(c.w.a.Explain(&app.Error{Op: "connect", Kind: app.KindInvalid, Reason: app.ReasonRedirectPort, Value: p, Err: err}))
-			return
-		}
-		o.RedirectPort = n
+	o.Link, o.Name = c.checked.FHIRBase, c.scanned.Options.Name // what the colleague who shared the link calls it
+	if o.Name == "" {
+		o.Name = c.name
 	}
 	c.say("")
 	ctx, cancel := context.WithCancel(c.w.ctx)
 	c.cancel = cancel
 	gen := c.gen
+	o.OnWaiting = func(wt app.Waiting) { // from the sign-in's goroutine
+		if wt.NoBrowser {
+			c.w.ui(func() {
+				if gen == c.gen && c.cancel != nil {
+					c.showNoBrowser(wt)
+				}
+			})
+		}
+	}
 	c.showWaiting()
 	c.w.background(func(context.Context) func() {
 		src, err := c.w.a.Connect(ctx, o)
@@ -325,10 +334,7 @@ func (c *connectScreen) signIn() {
 				return
 			}
 			c.cancel = nil
-			c.waiting.Hide()
-			c.link.Enable()
-			c.check.Enable()
-			c.back.Enable()
+			c.endWait()
 			c.cont.Enable()
 			if err != nil {
 				if errors.Is(err, context.Canceled) { // the person pressed Cancel
@@ -349,36 +355,5 @@ func (c *connectScreen) stopSignIn() {
 	}
 	c.cancel()
 	c.cancel = nil
-	c.waiting.Hide()
-	c.link.Enable()
-	c.check.Enable()
-	c.back.Enable()
-}
-
-func (c *connectScreen) showWaiting() {
-	c.link.Disable()
-	c.check.Disable()
-	c.cont.Disable()
-	c.back.Disable()
-	name := c.name
-	if name == "" {
-		name = c.checked.Host
-	}
-	objs := []fyne.CanvasObject{
-		container.NewBorder(nil, nil, widget.NewIcon(theme.LoginIcon()), nil,
-			&widget.Label{Text: "Waiting for you to sign in to " + name + " in your browser…", TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}),
-		wrapLabel("A sign-in page has opened in your browser. Sign in there with the account the platform gave you and allow Referral Desk; this window continues by itself."),
-	}
-	if c.w.o.Demo != nil {
-		user, password := c.w.o.Demo.SignIn()
-		objs = append(objs, wrapLabel(fmt.Sprintf("Demo sign-in: user name “%s”, password “%s”.", user, password)))
-	}
-	objs = append(objs, container.NewHBox(widget.NewButton("Cancel", func() {
-		if c.cancel != nil {
-			c.cancel()
-		}
-	})))
-	c.waiting.Objects = objs
-	c.waiting.Show()
-	c.waiting.Refresh()
+	c.endWait()
 }

@@ -76,6 +76,7 @@ func (w *Window) Screenshots(dir string, browser *HeldBrowser) error {
 	for _, step := range []func() error{
 		s.protectScreens,
 		s.connectScreens,
+		s.connectNoBrowserScreen,
 		func() error { return s.signIn(browser) },
 		s.inboxScreens,
 		s.referralScreens,
@@ -232,7 +233,7 @@ func (s *shooter) signIn(browser *HeldBrowser) error {
 		return fmt.Errorf("the sign-in never opened the browser")
 	}
 	w.painted() // laid out, so the wait has its place
-	s.do(func() { scrollInView(c.content.(*container.Scroll), c.waiting, false) })
+	s.do(func() { scrollInView(c.waitScreen.(*container.Scroll), c.waiting, false) })
 	if err := s.expect("connect-waiting", func() bool { return c.waiting.Visible() && c.cancel != nil }); err != nil {
 		return err
 	}
