@@ -30,7 +30,7 @@ func TestQueueListsWaitingAndConflictingChanges(t *testing.T) {
 
 	p.SetFault(unavailable)
 	for _, id := range []string{waits, conflicts} {
-		if code, out, errOut := run(t, env, "set-status", id, "accepted"); code != 1 || !strings.Contains(errOut, "not sent yet") {
+		if code, out, errOut := run(t, env, "set-status", id, "accepted"); code != 1 || !strings.Contains(errOut, "saved here and goes out by itself") {
 			t.Fatalf("accepting %s while the platform is down: exit %d, out %q, err %q; want it kept, not sent", id, code, out, errOut)
 		}
 	}
