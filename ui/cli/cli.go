@@ -75,6 +75,7 @@ func init() {
 		"set-status":    {"set-status TASK STATUS [--reason TEXT]  (completed: [--service SYSTEM|CODE or CODE]... [--performed YYYY-MM-DD] [--enrolled yes|no|waitlist]; rejected: [--at-capacity])", opensFolder, runSetStatus},
 		"capacity":      {"capacity [--source ID] [open|full|waitlist|assessment [--note TEXT] [--decline-new --yes]]  (no state: each platform's capacity)", opensFolder, runCapacity},
 		"queue":         {"queue  (per platform: the changes waiting to be sent, and those not sent after a conflict)", opensFolder, runQueue},
+		"remove":        {"remove ID|NAME [--yes]  (signs out of the platform and deletes everything of it here; says what is lost, and does it with --yes)", opensFolder, runRemove},
 		"demo-platform": {"demo-platform [--addr 127.0.0.1:0] [--referrals N] [--faults SPEC|help]  (faults to try by hand: latency=200ms,5xx=2%,429=1%,...)", noFolder, runDemoPlatform},
 		"passphrase":    {"passphrase [--new-recovery-key]  (the new one from REFERRALDESK_NEW_PASSPHRASE, or typed twice)", opensFolder, runPassphrase},
 		"backup":        {"backup FILE [--force]  (encrypted: opens with this data's passphrase or recovery key)", opensFolder, runBackup},
