@@ -76,3 +76,26 @@ windows: deps-windows check-go
 
 deps-windows:
 	@PKGS="$(WIN_PKGS)" sh .ci/install-packages
+
+# Installers into build/dist/ (.ci/dist): a .deb and an .rpm (nfpm, run with
+# go run at a fixed version), and a Windows installer (NSIS) around the
+# cross-compiled binary with its icon and version information. The version
+# is FyneApp.toml's. Release builds are stripped and -trimpath, which
+# compiles Fyne's GL once more per platform (cold: several minutes each).
+# make dist-check installs the .deb here (root, or sudo), checks it and the
+# Windows installer, opens a referraldesk link in the installed app under
+# Xvfb, and removes the package (.ci/dist-check).
+DIST_PKGS  := $(BUILD_PKGS) $(WIN_PKGS) imagemagick nsis
+CHECK_PKGS := desktop-file-utils appstream xdg-utils xvfb xauth xdotool imagemagick file procps
+
+.PHONY: dist dist-check deps-dist deps-dist-check
+dist: deps-dist check-go
+	GO=$(GO) TAGS=$(TAGS) sh .ci/dist
+
+dist-check: dist deps-dist-check
+	sh .ci/dist-check
+
+deps-dist:
+	@PKGS="$(DIST_PKGS)" sh .ci/install-packages
+deps-dist-check:
+	@PKGS="$(CHECK_PKGS)" sh .ci/install-packages
