@@ -124,7 +124,7 @@ func (in *inbox) showCapacityBar() {
 				continue
 			}
 			src := s
-			b := widget.NewButtonWithIcon("Decline all new as at capacity…", theme.CancelIcon(), func() { in.askDeclineAll(src) })
+			b := widget.NewButtonWithIcon("Decline all new…", theme.CancelIcon(), func() { in.askDeclineAll(src) })
 			in.capacityBar.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), b,
 				&widget.Label{Text: src.Name + " is set to no capacity.", Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}))
 		}

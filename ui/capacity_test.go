@@ -59,7 +59,7 @@ func TestCapacityKeptHereThenDeclineAllNew(t *testing.T) {
 		t.Fatal("at no capacity, New should offer to decline all new referrals")
 	}
 	m := h.markup()
-	mustContain(t, m, fhirtest.PlatformName+" is set to no capacity.", "Decline all new as at capacity…")
+	mustContain(t, m, fhirtest.PlatformName+" is set to no capacity.", "Decline all new…")
 	assertGolden(t, "capacity-new-view", m)
 
 	h.w.inbox.askDeclineAll(h.w.sources[0])

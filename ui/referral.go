@@ -21,7 +21,7 @@ type referralView struct {
 	w       *Window
 	root    *fyne.Container // the summary, or the referral
 	summary *summaryPane
-	reading fyne.CanvasObject // the referral: lead and actions above, the rest below
+	reading *fyne.Container // the referral: lead and actions above, the rest below
 	lead    *fyne.Container
 	acts    *fyne.Container // the actions area
 	box     *fyne.Container // the rest
@@ -45,7 +45,7 @@ func newReferralView(w *Window) *referralView {
 	// sideways instead of forcing the whole window wider than the screen.
 	v.scroll = container.NewScroll(container.NewPadded(v.box))
 	v.reading = container.New(readingLayout{v.lead, v.acts},
-		container.NewVScroll(container.NewPadded(v.lead)), container.NewVScroll(container.NewPadded(v.acts)),
+		container.NewScroll(container.NewPadded(v.lead)), container.NewScroll(container.NewPadded(v.acts)),
 		widget.NewSeparator(), v.scroll)
 	v.root = container.NewStack(v.summary.object())
 	return v
@@ -145,6 +145,7 @@ func (v *referralView) show(lead, acts, rest []fyne.CanvasObject) {
 	v.lead.Refresh()
 	v.acts.Refresh()
 	v.box.Refresh()
+	v.reading.Refresh() // the band heights follow the new lead and actions
 }
 
 // header is the referral's lead: who, what is needed (category, service,

@@ -94,9 +94,9 @@ func (p *syncPanel) entry(st app.SourceStatus) fyne.CanvasObject {
 	if n := st.Source.Waiting; n > 0 {
 		objs = append(objs, &widget.Label{Text: waitingText(n), Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord})
 	}
-	if l := capacityLabel(st.Source.Capacity); l != "" {
+	if l := capacityLabel(st.Source.Capacity); l != "" { // one line: the note is in the Capacity dialog
 		objs = append(objs, &widget.Label{Text: joinNonEmpty(": ", "Capacity: "+l, st.Source.CapacityNote),
-			Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText})
+			Truncation: fyne.TextTruncateEllipsis, SizeName: theme.SizeNameCaptionText})
 	}
 	if (st.State == app.SyncOffline || st.State == app.SyncError) && !st.LastSync.IsZero() {
 		objs = append(objs, &widget.Label{Text: "Last synced " + app.Ago(st.LastSync, p.w.now()), SizeName: theme.SizeNameCaptionText})
