@@ -83,7 +83,9 @@ func (w *Window) Screenshots(dir string, browser *HeldBrowser) error {
 		s.actionScreens,
 		s.closeLoopScreens,
 		s.searchScreen,
+		s.searchPeopleScreens,
 		s.settingsScreens,
+		s.removeScreens,
 	} {
 		if err := step(); err != nil {
 			return err

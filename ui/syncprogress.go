@@ -91,14 +91,16 @@ func (p *syncPanel) reached(source int64, err error) {
 }
 
 // moreButton opens what else can be done with a platform (Show QR code,
-// Capacity): a line of its own for each made a platform needing a
+// Capacity, Remove): a line of its own for each made a platform needing a
 // sign-in taller than the sidebar at 150 %.
 func (p *syncPanel) moreButton(src app.Source) fyne.CanvasObject {
 	var b *widget.Button
 	b = &widget.Button{Icon: theme.MoreVerticalIcon(), Importance: widget.LowImportance, OnTapped: func() {
 		menu := fyne.NewMenu("",
 			fyne.NewMenuItem("Show QR code…", func() { p.w.showQR(src) }),
-			fyne.NewMenuItem("Capacity…", func() { p.w.setCapacity(src) }))
+			fyne.NewMenuItem("Capacity…", func() { p.w.setCapacity(src) }),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Remove "+src.Name+"…", func() { p.w.askRemove(src) }))
 		p.menu = menu
 		c := fyne.CurrentApp().Driver().CanvasForObject(b)
 		widget.ShowPopUpMenuAtRelativePosition(menu, c, fyne.NewPos(0, b.Size().Height), b)
