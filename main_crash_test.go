@@ -462,3 +462,52 @@ func (r *crashRig) countWrites(succeeded map[string]string, c *tally) {
 		}
 	}
 }
+
+// Connect, killed at a random point (setting up the folder's protection,
+// registering, signing in, saving the tokens), then run again to its end:
+// the folder holds one source, its sign-in works, and a sync brings every
+// referral.
+func TestCrashDuringConnect(t *testing.T) {
+	r := newCrashRig(t, 60)
+	var c tally
+	span := 5 * time.Second
+	for round := 1; c.kills < chaosKills(); round++ {
+		if round > 3*chaosKills() {
+			t.Fatalf("only %d kills in %d rounds", c.kills, round)
+		}
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("round", round))
+		killed, _, took := r.killedRun(dir, span, "connect", r.platform.FHIRBase())
+		if killed {
+			c.kills++
+		} else if took < span {
+			span = took
+		}
+		out, err := r.command(dir, "connect", r.platform.FHIRBase()).CombinedOutput()
+		if err != nil {
+			c.lost++ // the folder the kill left cannot be connected: the sign-in is lost
+			t.Errorf("connect after a kill: %v\n%s", err, out)
+			continue
+		}
+		r.run(dir, "sync")
+		r.check(dir, &c)
+		if n := sourcesIn(t, dir); n != 1 {
+			c.duplicated++
+			t.Errorf("%d sources after connecting one platform twice; want 1", n)
+		}
+	}
+	report(t, "connect", c)
+}
+
+func sourcesIn(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "referraldesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM sources").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
