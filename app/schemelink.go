@@ -81,18 +81,19 @@ func SchemeLink(connectionLink string) (string, error) {
 // OpenSchemeLink is a referraldesk:// link opened on this computer (from a
 // web page, an e-mail, or another program), read for the connect
 // confirmation: the connection link it stands for, or why it is refused.
-// The log says that one came and where it leads, never its settings.
+// The log says that one came and where it leads, never its settings (a
+// refused one is logged where its sentence is shown, by Explain).
 func (a *App) OpenSchemeLink(link string) (string, error) {
 	text, err := ConnectionText(link)
-	if err == nil {
-		var s Scanned
-		if s, err = ParseConnectionText(text); err == nil {
-			a.log.Info("referraldesk link opened", "host", s.Link.ASCIIHost)
-			return text, nil
-		}
+	if err != nil {
+		return "", err
 	}
-	a.log.Info("referraldesk link opened and refused", "cause", err)
-	return "", err
+	s, err := ParseConnectionText(text)
+	if err != nil {
+		return "", err
+	}
+	a.log.Info("referraldesk link opened", "host", s.Link.ASCIIHost)
+	return text, nil
 }
 
 func schemeLinkError(err error) error {
