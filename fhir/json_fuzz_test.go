@@ -311,31 +311,60 @@ func listOf(v any, ok func(map[string]any) bool) bool {
 
 // decodeAs fills the Bundle and entry members named by non-nil pointers
 // (meta, total, link, search, response) from what encoding/json read, by
-// encoding/json's own rules. m's members have their shapes (bundleShape).
+// encoding/json's own rules but from the members of FHIR's exact names only
+// (its struct fields would match "outCome" for "outcome"). m's members have
+// their shapes (bundleShape).
 func decodeAs(m map[string]any, meta **Meta, total **int, link *[]BundleLink, more ...any) {
-	names := []string{"search", "response"}
-	for i, p := range []any{meta, total, link} {
-		if !reflect.ValueOf(p).IsNil() {
-			decodeMember(m, []string{"meta", "total", "link"}[i], p)
+	for _, d := range []struct {
+		name  string
+		p     any
+		names []string
+	}{
+		{"meta", meta, []string{"versionId", "lastUpdated"}}, {"total", total, nil}, {"link", link, []string{"relation", "url"}},
+	} {
+		if !reflect.ValueOf(d.p).IsNil() {
+			decodeMember(m, d.name, d.p, d.names)
 		}
 	}
 	for i, p := range more {
-		decodeMember(m, names[i], p)
+		decodeMember(m, []string{"search", "response"}[i], p, [][]string{{"mode"}, {"status", "location", "etag", "lastModified", "outcome"}}[i])
 	}
 }
 
-func decodeMember(m map[string]any, name string, p any) {
+func decodeMember(m map[string]any, name string, p any, names []string) {
 	v, ok := m[name]
 	if !ok || v == nil {
 		return
 	}
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(exactly(v, names))
 	if err != nil {
 		panic(err)
 	}
 	if err := json.Unmarshal(b, p); err != nil {
 		panic(fmt.Sprintf("%s %s: %v", name, b, err))
 	}
+}
+
+// exactly is v with only the members names in its object, or in each
+// object of its list.
+func exactly(v any, names []string) any {
+	switch v := v.(type) {
+	case map[string]any:
+		kept := map[string]any{}
+		for _, n := range names {
+			if x, ok := v[n]; ok {
+				kept[n] = x
+			}
+		}
+		return kept
+	case []any:
+		list := make([]any, len(v))
+		for i, x := range v {
+			list[i] = exactly(x, names)
+		}
+		return list
+	}
+	return v
 }
 
 // sameView checks a typed view against encoding/json's reading of the
