@@ -63,6 +63,13 @@ type Scanned struct {
 // hidden characters, valid UTF-8, at most 2 048 characters, no look-alike
 // server names). It contacts nothing.
 func ParseConnectionText(text string) (Scanned, error) {
+	if IsSchemeLink(text) { // a referraldesk:// link pasted or scanned: read the connection link it stands for
+		connection, err := ConnectionText(text)
+		if err != nil {
+			return Scanned{}, err
+		}
+		text = connection
+	}
 	if err := healthRecord(text); err != nil {
 		return Scanned{}, err
 	}
