@@ -50,7 +50,7 @@ func (s *summaryPane) reload() {
 func (s *summaryPane) render(sum app.Summary, err error) {
 	objs := []fyne.CanvasObject{
 		&widget.Label{Text: "Today", SizeName: theme.SizeNameHeadingText, TextStyle: fyne.TextStyle{Bold: true}},
-		&widget.Label{Text: s.w.now().Format("Monday 2 January"), Importance: widget.LowImportance},
+		&widget.Label{Text: s.w.now().Format("Monday 2 Jan 2006"), Importance: widget.LowImportance},
 	}
 	if err != nil {
 		s.show(append(objs, wrapLabel(s.w.a.Explain(err))))
