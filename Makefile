@@ -21,7 +21,7 @@ GOLDEN_DAYS := 2029-01-01 2028-02-28
 SHOT_PKGS  := $(BUILD_PKGS) xvfb xauth imagemagick x11-apps xdotool
 SHOTS      := build/screenshots
 
-.PHONY: run build test bench screenshots deps-run deps-test deps-shots check-go
+.PHONY: run build test bench chaos screenshots deps-run deps-test deps-shots check-go
 
 run: deps-run build
 	$(BIN) demo
@@ -38,9 +38,18 @@ test: deps-test check-go
 	@for day in $(GOLDEN_DAYS); do echo "== UI goldens on $$day"; \
 	  $(GO) test -tags $(TAGS) -count=1 ./ui/ -args -today=$$day || exit 1; done
 	@echo "== system keyring (Secret Service)"; GO=$(GO) TAGS=$(TAGS) dbus-run-session -- sh .ci/keyring-test
+	@echo "== fuzz (3 s per target)"; GO=$(GO) TAGS=$(TAGS) sh .ci/fuzz 3
 
 bench: check-go
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+
+# What make test runs short, run long: the crash suites with at least 100
+# kill -9s each, a 10-minute soak against a platform failing 2 % of its
+# requests, and every fuzz target for a minute. Each prints its figures.
+chaos: check-go
+	@echo "== crash suites (100 kills each)"; GO=$(GO) bash .ci/chaos
+	@echo "== soak (10 minutes)"; REFERRALDESK_SOAK=10m $(GO) test -tags $(TAGS) -count=1 -timeout 20m -v -run '^TestSoak$$' ./app/ | grep -E 'minute|end:|accepts|^(---|ok|FAIL)'
+	@echo "== fuzz (60 s per target)"; GO=$(GO) TAGS=$(TAGS) sh .ci/fuzz 60
 
 # The demo window driven through the issue's screens (welcome, connect, inbox,
 # referral, do-not-contact, actions, sync states) at 100 % and 150 % scale,
