@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -80,16 +78,7 @@ func BenchmarkSync10kOverDistance(b *testing.B) {
 		}
 		plain := &http.Client{Transport: &distant{next: http.DefaultTransport}}
 		start = time.Now()
-		for _, q := range rec.reqs {
-			req, _ := http.NewRequest(q.method, q.url, bytes.NewReader(q.body))
-			req.Header = q.header
-			resp, err := plain.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
+		downloadAll(b, plain, rec.reqs)
 		download := time.Since(start)
 		b.ReportMetric(float64(rep.New), "referrals")
 		b.ReportMetric(float64(len(rec.reqs)), "requests")

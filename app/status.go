@@ -1,6 +1,10 @@
 package app
 
-import "github.com/referraldesk/referraldesk/fhir"
+import (
+	"cmp"
+
+	"github.com/referraldesk/referraldesk/fhir"
+)
 
 // stage is where a status stands in the referral workflow; the inbox's
 // views are the stages.
@@ -148,69 +152,48 @@ func NeedsReason(status string) bool {
 	return false
 }
 
-// ActionName is the case worker's word for moving to status.
-func ActionName(from, to string) string {
-	switch to {
-	case fhir.StatusAccepted:
-		return "Accept"
-	case fhir.StatusRejected:
-		return "Decline"
-	case fhir.StatusInProgress:
-		if from == fhir.StatusOnHold {
-			return "Resume"
-		}
-		return "Start"
-	case fhir.StatusOnHold:
-		return "Put on hold"
-	case fhir.StatusCompleted:
-		return "Complete"
-	case fhir.StatusFailed:
-		return "Could not complete"
-	case fhir.StatusCancelled:
-		// Never a bare "Cancel": beside the buttons of a dialog it would
-		// read as "close this".
-		return "Cancel referral"
-	}
-	return to
+// actionWords are how the case worker's moves read: the button, what it
+// did, and the button that confirms one asking for a reason.
+type actionWords struct{ name, done, confirm string }
+
+// moves are the words of each move, by the status it leaves the referral
+// in. Never a bare "Cancel": beside the buttons of a dialog it would read
+// as "close this".
+var moves = map[string]actionWords{
+	fhir.StatusAccepted:   {"Accept", "Accepted", ""},
+	fhir.StatusRejected:   {"Decline", "Declined", "Decline the referral"},
+	fhir.StatusInProgress: {"Start", "Started", ""},
+	fhir.StatusOnHold:     {"Put on hold", "Put on hold", "Put it on hold"},
+	fhir.StatusCompleted:  {"Complete", "Completed", ""},
+	fhir.StatusFailed:     {"Could not complete", "Closed as not completed", "Close as not completed"},
+	fhir.StatusCancelled:  {"Cancel referral", "Cancelled", "Cancel the referral"},
 }
+
+// resuming is in progress again after on hold.
+var resuming = actionWords{"Resume", "Resumed", ""}
+
+// wordsFor are the words of moving from one status to another; an unknown
+// status reads as itself.
+func wordsFor(from, to string) actionWords {
+	if to == fhir.StatusInProgress && from == fhir.StatusOnHold {
+		return resuming
+	}
+	if w, ok := moves[to]; ok {
+		return w
+	}
+	return actionWords{to, to, to}
+}
+
+// ActionName is the case worker's word for moving to status.
+func ActionName(from, to string) string { return wordsFor(from, to).name }
 
 // ActionDone says, in the past tense, what moving to status did:
 // "Accepted", "Put on hold"…
-func ActionDone(from, to string) string {
-	switch to {
-	case fhir.StatusAccepted:
-		return "Accepted"
-	case fhir.StatusRejected:
-		return "Declined"
-	case fhir.StatusInProgress:
-		if from == fhir.StatusOnHold {
-			return "Resumed"
-		}
-		return "Started"
-	case fhir.StatusOnHold:
-		return "Put on hold"
-	case fhir.StatusCompleted:
-		return "Completed"
-	case fhir.StatusFailed:
-		return "Closed as not completed"
-	case fhir.StatusCancelled:
-		return "Cancelled"
-	}
-	return to
-}
+func ActionDone(from, to string) string { return wordsFor(from, to).done }
 
 // ActionConfirm is the button that confirms a change asking for a reason:
 // it says what it does ("Cancel the referral"), beside "Keep it".
 func ActionConfirm(to string) string {
-	switch to {
-	case fhir.StatusRejected:
-		return "Decline the referral"
-	case fhir.StatusCancelled:
-		return "Cancel the referral"
-	case fhir.StatusOnHold:
-		return "Put it on hold"
-	case fhir.StatusFailed:
-		return "Close as not completed"
-	}
-	return ActionName("", to)
+	w := wordsFor("", to)
+	return cmp.Or(w.confirm, w.name)
 }
