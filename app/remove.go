@@ -29,7 +29,7 @@ type Removal struct {
 // here were not sent yet (unsent), that they will be lost.
 func RemovalWarning(name string, referrals, unsent int) string {
 	say := fmt.Sprintf("Referral Desk will sign out of %s and delete its %s from this computer, with everything saved for it. "+
-		"They stay on the platform; you can connect it again later.", name, plural(referrals, "referral"))
+		"They stay on the platform; you can connect it again later.", name, Plural(referrals, "referral", "referrals"))
 	if referrals == 0 {
 		say = fmt.Sprintf("Referral Desk will sign out of %s and delete everything saved for it on this computer. "+
 			"You can connect it again later.", name)
@@ -53,12 +53,14 @@ func (r Removal) Message() string {
 		"(it could not be reached, or refused); the sign-in ends there by itself when it runs out.", r.Source.Name, r.Source.Name)
 }
 
-// plural is "1 referral", "25 referrals".
-func plural(n int, noun string) string {
+// Plural is n with the singular or plural words: "1 referral", "25
+// referrals"; "1 change waits", "3 changes wait". The window, the command
+// line and app's own sentences count with it.
+func Plural(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + noun
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // RemoveSource removes a platform (smart-client.md, "Removing a source"): it

@@ -174,7 +174,7 @@ func (v *referralView) header(d *app.Detail) fyne.CanvasObject {
 		objs = append(objs, boldLine(strings.ToUpper(app.PriorityLabel(d.Need.Priority))+": the requester asks for a quick answer.", widget.DangerImportance))
 	}
 	if days := v.w.o.OverdueDays; app.Overdue(d.Referral, v.w.now(), days) {
-		objs = append(objs, boldLine("Overdue: waiting more than "+plural(days, "business day", "business days")+" for an answer.", widget.WarningImportance))
+		objs = append(objs, boldLine("Overdue: waiting more than "+app.Plural(days, "business day", "business days")+" for an answer.", widget.WarningImportance))
 	}
 	return container.NewVBox(objs...)
 }

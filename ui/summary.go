@@ -58,19 +58,19 @@ func (s *summaryPane) render(sum app.Summary, err error) {
 	}
 	in := s.w.inbox
 	if sum.New > 0 {
-		objs = append(objs, countLine(plural(sum.New, "new referral", "new referrals")+" to answer",
+		objs = append(objs, countLine(app.Plural(sum.New, "new referral", "new referrals")+" to answer",
 			widget.MediumImportance, "Show new", func() { in.showView(viewNew, app.SortReceived) }))
 	}
 	if sum.Overdue > 0 {
 		objs = append(objs, countLine(fmt.Sprintf("%s: nobody has answered for more than %s",
-			plural(sum.Overdue, "overdue", "overdue"), plural(s.w.o.OverdueDays, "business day", "business days")),
+			app.Plural(sum.Overdue, "overdue", "overdue"), app.Plural(s.w.o.OverdueDays, "business day", "business days")),
 			widget.WarningImportance, "Show oldest first", func() { in.showView(viewNew, app.SortOldest) }))
 	}
 	if len(sum.Waiting) > 0 {
-		objs = append(objs, s.changes(plural(len(sum.Waiting), "change waits", "changes wait")+" to be sent", widget.WarningImportance, sum.Waiting))
+		objs = append(objs, s.changes(app.Plural(len(sum.Waiting), "change waits", "changes wait")+" to be sent", widget.WarningImportance, sum.Waiting))
 	}
 	if len(sum.Conflicts) > 0 {
-		objs = append(objs, s.changes(plural(len(sum.Conflicts), "change", "changes")+" not sent: someone changed the referral first", widget.DangerImportance, sum.Conflicts))
+		objs = append(objs, s.changes(app.Plural(len(sum.Conflicts), "change", "changes")+" not sent: someone changed the referral first", widget.DangerImportance, sum.Conflicts))
 	}
 	if len(sum.Attention) > 0 {
 		objs = append(objs, s.attention(sum.Attention))
@@ -110,7 +110,7 @@ func (s *summaryPane) changes(title string, imp widget.Importance, list []app.Pe
 // the sidebar shows and, for a sign-in, the way to renew it.
 func (s *summaryPane) attention(srcs []app.Source) fyne.CanvasObject {
 	box := container.NewVBox(widget.NewSeparator(),
-		&widget.Label{Text: plural(len(srcs), "platform needs", "platforms need") + " your attention", Importance: widget.DangerImportance,
+		&widget.Label{Text: app.Plural(len(srcs), "platform needs", "platforms need") + " your attention", Importance: widget.DangerImportance,
 			TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
 	for _, src := range srcs {
 		st := app.StatusOf(src, false, nil)
@@ -120,14 +120,6 @@ func (s *summaryPane) attention(srcs []app.Source) fyne.CanvasObject {
 		}
 	}
 	return box
-}
-
-// plural is n with the singular or plural words: "1 new referral", "3 new referrals".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // showView shows a view of the inbox in an order, as the summary's buttons ask.

@@ -25,7 +25,7 @@ func TestSummaryBeforeAReferralIsOpened(t *testing.T) {
 		t.Fatalf("the sample has %d new, %d overdue (%v); want both", sum.New, sum.Overdue, err)
 	}
 	m := summaryMarkup(h)
-	mustContain(t, m, "Today", plural(sum.New, "new referral", "new referrals")+" to answer", "Show new", "Show oldest first")
+	mustContain(t, m, "Today", app.Plural(sum.New, "new referral", "new referrals")+" to answer", "Show new", "Show oldest first")
 	mustNotContain(t, m, "waiting to be sent", "need your attention")
 
 	// A change made while the platform is out of reach waits, and says so here.

@@ -3,7 +3,6 @@ package ui
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -241,16 +240,8 @@ func (w *Window) runSync(ctx context.Context) {
 }
 
 func newReferralsText(n int) string {
-	if n == 1 {
-		return "1 new referral arrived."
-	}
-	return fmt.Sprintf("%d new referrals arrived.", n)
+	return app.Plural(n, "new referral", "new referrals") + " arrived."
 }
 
 // waitingText says how many changes made here wait to be sent to a platform.
-func waitingText(n int) string {
-	if n == 1 {
-		return "1 change waiting to send"
-	}
-	return fmt.Sprintf("%d changes waiting to send", n)
-}
+func waitingText(n int) string { return app.Plural(n, "change", "changes") + " waiting to send" }

@@ -65,12 +65,12 @@ func runCapacity(ctx context.Context, c *cmdline, args []string) error {
 		return nil
 	}
 	n, err := c.app.DeclineAllNewAtCapacity(ctx, src.ID, *note)
-	c.printf("Declined %s at capacity.\n", plural(n, "new referral"))
+	c.printf("Declined %s at capacity.\n", app.Plural(n, "new referral", "new referrals"))
 	if err != nil {
 		return err
 	}
 	if waiting := c.waiting(ctx, src.ID); waiting > 0 {
-		c.printf("%s waiting to be sent: see 'referraldesk queue'.\n", plural(waiting, "change"))
+		c.printf("%s waiting to be sent: see 'referraldesk queue'.\n", app.Plural(waiting, "change", "changes"))
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func runSync(ctx context.Context, c *cmdline, args []string) error {
 	var errs []error
 	for _, r := range reps {
 		c.printf("%d %s: %d new, %d updated, %d unchanged, %s, %s",
-			r.Source.ID, r.Source.Name, r.New, r.Updated, r.Unchanged, plural(int(r.Requests), "request"), r.Duration.Round(time.Millisecond))
+			r.Source.ID, r.Source.Name, r.New, r.Updated, r.Unchanged, app.Plural(int(r.Requests), "request", "requests"), r.Duration.Round(time.Millisecond))
 		if r.Sent+r.Conflicts+r.Refused > 0 {
 			c.printf("; changes sent %d, conflicts %d, refused %d", r.Sent, r.Conflicts, r.Refused)
 		}
@@ -177,12 +177,4 @@ func runDemoPlatform(ctx context.Context, c *cmdline, args []string) error {
 		*n, p.FHIRBase(), user, pass)
 	<-ctx.Done()
 	return nil
-}
-
-// plural is "1 request", "2 requests".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -27,7 +27,7 @@ func runQueue(ctx context.Context, c *cmdline, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%d %s: %s waiting to be sent", s.ID, s.Name, plural(s.Waiting, "change"))
+		fmt.Fprintf(tw, "%d %s: %s waiting to be sent", s.ID, s.Name, app.Plural(s.Waiting, "change", "changes"))
 		if n := countState(changes, app.ChangeConflict); n > 0 {
 			fmt.Fprintf(tw, ", %d not sent after a conflict", n)
 		}

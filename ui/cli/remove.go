@@ -39,7 +39,7 @@ func runRemove(ctx context.Context, c *cmdline, args []string) error {
 	if err != nil {
 		return err
 	}
-	c.printf("Removed %d %s: %s deleted from this computer.\n", src.ID, src.Name, plural(n, "referral"))
+	c.printf("Removed %d %s: %s deleted from this computer.\n", src.ID, src.Name, app.Plural(n, "referral", "referrals"))
 	if say := rm.Message(); say != "" {
 		fmt.Fprintln(c.env.Stderr, "Note: "+say)
 	}
