@@ -10,7 +10,8 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 # The sign-in tests drive a real browser; the keyring test a real Secret
 # Service (gnome-keyring) in a D-Bus session of its own.
-TEST_PKGS  := $(BUILD_PKGS) chromium gnome-keyring dbus-daemon
+# Then the installers are built and checked (make dist-check).
+TEST_PKGS   = $(sort $(BUILD_PKGS) chromium gnome-keyring dbus-daemon $(DIST_PKGS) $(CHECK_PKGS))
 
 # The UI tests run again on these days (Mondays, like the default 2 Nov 2026)
 # to show that no screen depends on the date: other digit widths and month
@@ -39,6 +40,7 @@ test: deps-test check-go
 	  $(GO) test -tags $(TAGS) -count=1 ./ui/ -args -today=$$day || exit 1; done
 	@echo "== system keyring (Secret Service)"; GO=$(GO) TAGS=$(TAGS) dbus-run-session -- sh .ci/keyring-test
 	@echo "== fuzz (3 s per target)"; GO=$(GO) TAGS=$(TAGS) sh .ci/fuzz 3
+	@echo "== installers (make dist, make dist-check)"; GO=$(GO) TAGS=$(TAGS) sh .ci/dist && sh .ci/dist-check
 
 bench: check-go
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 30m ./...

@@ -96,7 +96,9 @@ func crashBinary(t *testing.T) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "referraldesk")
-	build := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bin, ".")
+	// -trimpath, as the release build (.ci/dist): make test builds both, and
+	// they then share every compiled package; only the link differs.
+	build := exec.Command("go", "build", "-tags", "migrated_fynedo", "-trimpath", "-o", bin, ".")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
