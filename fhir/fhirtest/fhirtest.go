@@ -147,6 +147,7 @@ type Server struct {
 	jwks   jose.JSONWebKeySet
 
 	fault          atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
+	answered       atomic.Pointer[func(*http.Request)]
 	faults         faultBox     // Faults in force and what they injected
 	requesterEdits atomic.Int64 // numbers EditTaskAsRequester's edits
 
@@ -272,5 +273,9 @@ func (s *Server) handler() http.Handler {
 			return
 		}
 		faulty.ServeHTTP(w, r)
+		if f := s.answered.Load(); f != nil {
+			http.NewResponseController(w).Flush() // the answer has left when f runs
+			(*f)(r)
+		}
 	})
 }

@@ -173,6 +173,17 @@ func (s *Server) SetFault(f func(w http.ResponseWriter, r *http.Request) bool) {
 	s.fault.Store(&f)
 }
 
+// SetAnswered installs f, called with each request once the server's answer
+// to it has been written and flushed to the client (nil removes it). The
+// crash suites time a kill from the moment a token answer left.
+func (s *Server) SetAnswered(f func(r *http.Request)) {
+	if f == nil {
+		s.answered.Store(nil)
+		return
+	}
+	s.answered.Store(&f)
+}
+
 // Requests lists the requests received so far, oldest first.
 func (s *Server) Requests() []Request {
 	s.logMu.Lock()
