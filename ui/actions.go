@@ -51,6 +51,7 @@ const atCapacityReason = "We are at capacity"
 // IG allows from the current status, or what is happening to the last one.
 func (v *referralView) actions() fyne.CanvasObject {
 	d, st := v.d, &v.act
+	v.flow = nil // until actionRow makes one
 	var objs []fyne.CanvasObject
 	if st.notice != nil {
 		objs = append(objs, noticeBox(st.notice))
@@ -80,27 +81,29 @@ func (v *referralView) actions() fyne.CanvasObject {
 // actionRow is the buttons of the moves the IG allows now. The work going
 // on (accept, start, resume) leads, in the accent colour; declining or
 // pausing follows; completing and cancelling stand apart at the end, each
-// in its own style, so neither is pressed for the other.
+// in its own style, so neither is pressed for the other. The row wraps
+// when the pane is narrow (v.flow).
 func (v *referralView) actionRow(d *app.Detail) fyne.CanvasObject {
-	lead, end := container.NewHBox(), container.NewHBox()
+	var lead, end []fyne.CanvasObject
 	for _, to := range d.Next {
 		switch {
 		case to == statusCompleted:
 			// Completing tells the requester it is done, and asks first.
-			end.Add(&widget.Button{Text: app.ActionName(d.Status, to) + "…", Icon: theme.ConfirmIcon(),
+			end = append(end, &widget.Button{Text: app.ActionName(d.Status, to) + "…", Icon: theme.ConfirmIcon(),
 				Importance: widget.SuccessImportance, OnTapped: func() { v.act.notice = nil; v.openComplete() }})
 		case to == statusCancelled:
-			end.Objects = append([]fyne.CanvasObject{&widget.Button{Text: app.ActionName(d.Status, to) + "…",
-				Icon: theme.CancelIcon(), Importance: widget.LowImportance, OnTapped: func() { v.choose(to) }}}, end.Objects...)
+			end = append([]fyne.CanvasObject{&widget.Button{Text: app.ActionName(d.Status, to) + "…",
+				Icon: theme.CancelIcon(), Importance: widget.LowImportance, OnTapped: func() { v.choose(to) }}}, end...)
 		default:
 			b := widget.NewButton(app.ActionName(d.Status, to), func() { v.choose(to) })
 			if !app.NeedsReason(to) {
 				b.Importance = widget.HighImportance
 			}
-			lead.Add(b)
+			lead = append(lead, b)
 		}
 	}
-	return container.NewBorder(nil, nil, nil, end, container.NewHScroll(lead))
+	v.flow = &flowLayout{apart: len(end)}
+	return container.New(v.flow, append(lead, end...)...)
 }
 
 // choose starts a change: at once, or through the reason form when the IG asks for a reason.

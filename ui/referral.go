@@ -37,6 +37,8 @@ type referralView struct {
 	act      acting // the actions area
 	// completing is the completion dialog while it is open.
 	completing *completeDialog
+	// flow lays out the action row, when there is one.
+	flow *flowLayout
 }
 
 func newReferralView(w *Window) *referralView {
@@ -44,7 +46,7 @@ func newReferralView(w *Window) *referralView {
 	// Both directions: a wide control (a long reason at 150 %) scrolls
 	// sideways instead of forcing the whole window wider than the screen.
 	v.scroll = container.NewScroll(container.NewPadded(v.box))
-	v.reading = container.New(readingLayout{v.lead, v.acts},
+	v.reading = container.New(readingLayout{v.lead, v.acts, v.fitActions},
 		container.NewScroll(container.NewPadded(v.lead)), container.NewScroll(container.NewPadded(v.acts)),
 		widget.NewSeparator(), v.scroll)
 	v.root = container.NewStack(v.summary.object())
@@ -52,6 +54,14 @@ func newReferralView(w *Window) *referralView {
 }
 
 func (v *referralView) object() fyne.CanvasObject { return v.root }
+
+// fitActions tells the action row the width it will get, so that it wraps
+// before a button is cut off.
+func (v *referralView) fitActions(width float32) {
+	if v.flow != nil {
+		v.flow.fit(width)
+	}
+}
 
 // showPlaceholder shows the day's summary in place of a referral.
 func (v *referralView) showPlaceholder() {
@@ -206,8 +216,11 @@ func firstNote(d *app.Detail) string {
 // pane (a reason form at 150 %); the lead takes its own, up to what leaves
 // the rest 40 % of the pane, and never less than a quarter of it; each
 // scrolls beyond that. So the actions stay in view at any scale while the
-// rest scrolls.
-type readingLayout struct{ lead, acts *fyne.Container }
+// rest scrolls; their buttons wrap rather than scroll sideways.
+type readingLayout struct {
+	lead, acts *fyne.Container
+	fit        func(width float32) // tells the actions their width before their height is asked
+}
 
 func (l readingLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	w := float32(0)
@@ -220,6 +233,7 @@ func (l readingLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 func (l readingLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	pad := 2 * theme.Padding() // around each scroll's content
 	h := size.Height
+	l.fit(size.Width - pad)
 	acts := min(l.acts.MinSize().Height+pad, h/2)
 	lead := min(l.lead.MinSize().Height+pad, max(h*0.6-acts, h/4))
 	sep := objs[2].MinSize().Height
