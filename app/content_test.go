@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/referraldesk/referraldesk/app"
@@ -27,6 +28,11 @@ func TestContentSentWithAReferralIsShown(t *testing.T) {
 			seen++
 			if c.Missing || c.Kind == "" || c.Title == "" {
 				t.Errorf("%s: sent with it %+v; want it fetched and described", r.TaskID, c)
+			}
+			// The requester's words for it often name the answer already
+			// ("Housing status: I do not have housing"): said once.
+			if c.Detail != "" && strings.Contains(c.Title, c.Detail) {
+				t.Errorf("%s: %q says its detail %q twice", r.TaskID, c.Title, c.Detail)
 			}
 		}
 	}

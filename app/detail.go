@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/referraldesk/referraldesk/fhir"
@@ -108,7 +109,11 @@ func sentWithOf(rs *resources, t fhir.Task) []Content {
 			continue
 		}
 		d := fhir.Describe(r)
-		out = append(out, Content{Kind: d.Kind, Title: cmp.Or(ref.Display, d.Title), Detail: d.Detail, Date: d.Date})
+		c := Content{Kind: d.Kind, Title: cmp.Or(ref.Display, d.Title), Detail: d.Detail, Date: d.Date}
+		if strings.Contains(c.Title, c.Detail) { // the requester's words name the answer already
+			c.Detail = ""
+		}
+		out = append(out, c)
 	}
 	return out
 }
