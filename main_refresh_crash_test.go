@@ -121,13 +121,13 @@ func (r *crashRig) refreshKilledRun(dir string, refresh *refreshKiller, span tim
 }
 
 // refreshKiller watches the platform (Server.SetAnswered, and SetFault
-// never answering itself): when a sync's token answer has left it starts the
-// kill timer, and it times the refresh from that answer to the next request.
+// never answering itself): when a sync's token answer has left it counts
+// down to the kill, and it times the refresh from that answer to the next request.
 type refreshKiller struct {
 	mu        sync.Mutex
 	kill      func() // nil: only time the refresh
 	delay     time.Duration
-	timer     *time.Timer
+	gen       int           // counts arms: a late kill of an earlier run does nothing
 	answerAt  time.Time     // when the token answer left the platform
 	refreshed time.Duration // token answer → next FHIR request; 0 until seen
 	afterUse  bool          // the kill fired after that FHIR request
@@ -136,24 +136,26 @@ type refreshKiller struct {
 func (k *refreshKiller) arm(kill func(), delay time.Duration) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	k.gen++
 	k.kill, k.delay, k.answerAt, k.refreshed, k.afterUse = kill, delay, time.Time{}, 0, false
 }
 
-// disarm stops the kill timer and reports whether the kill fired after the
+// disarm stops the kill and reports whether the kill fired after the
 // refreshed access token was first used.
 func (k *refreshKiller) disarm() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.timer != nil {
-		k.timer.Stop()
-	}
-	k.kill, k.timer = nil, nil
+	k.kill = nil
 	return k.afterUse
 }
 
 // fire notes where the refresh was when the kill fired, then kills.
-func (k *refreshKiller) fire() {
+func (k *refreshKiller) fire(gen int) {
 	k.mu.Lock()
+	if gen != k.gen {
+		k.mu.Unlock()
+		return
+	}
 	k.afterUse = k.refreshed != 0
 	kill := k.kill
 	k.mu.Unlock()
@@ -168,7 +170,7 @@ func (k *refreshKiller) window() time.Duration {
 	return k.refreshed
 }
 
-// answered starts the kill timer when a token answer has left the platform.
+// answered starts the kill's countdown when a token answer has left the platform.
 func (k *refreshKiller) answered(req *http.Request) {
 	if req.Method != http.MethodPost || req.URL.Path != "/auth/token" {
 		return
@@ -178,7 +180,14 @@ func (k *refreshKiller) answered(req *http.Request) {
 	if k.answerAt.IsZero() {
 		k.answerAt = time.Now()
 		if k.kill != nil {
-			k.timer = time.AfterFunc(k.delay, k.fire)
+			at, gen := k.answerAt.Add(k.delay), k.gen
+			go func() {
+				// It spins rather than sleeps: Go's timers may wake a
+				// millisecond late, as long as the whole refresh.
+				for time.Now().Before(at) {
+				}
+				k.fire(gen)
+			}()
 		}
 	}
 }
