@@ -161,8 +161,9 @@ func (v *referralView) reasonForm(to string) fyne.CanvasObject {
 		st.choosing = ""
 		v.render()
 	})
-	return widget.NewCard(strings.TrimSuffix(name, "…"), "Why? The requester will see your reason.",
-		container.NewVBox(radio, more, container.NewHBox(back, confirm)))
+	// The question wraps (a card's subtitle would not) in a narrow pane.
+	return widget.NewCard(strings.TrimSuffix(name, "…"), "",
+		container.NewVBox(wrapLabel("Why? The requester will see your reason."), radio, more, container.NewHBox(back, confirm)))
 }
 
 // sendReasoned sends the change the reason form describes; a decline at
