@@ -503,15 +503,20 @@ func TestCrashDuringConnect(t *testing.T) {
 }
 
 func sourcesIn(t *testing.T, dir string) int {
+	var n int
+	folderQuery(t, dir, "SELECT count(*) FROM sources", &n)
+	return n
+}
+
+// folderQuery scans the one value query gives in the data folder's database.
+func folderQuery(t *testing.T, dir, query string, dest any) {
 	t.Helper()
 	db, err := sql.Open("sqlite", filepath.Join(dir, "referraldesk.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM sources").Scan(&n); err != nil {
+	if err := db.QueryRow(query).Scan(dest); err != nil {
 		t.Fatal(err)
 	}
-	return n
 }

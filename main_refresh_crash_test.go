@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -201,15 +200,7 @@ func (k *refreshKiller) observe(_ http.ResponseWriter, req *http.Request) bool {
 
 // sourceState is the state of the folder's one source.
 func sourceState(t *testing.T, dir string) string {
-	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(dir, "referraldesk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var state string
-	if err := db.QueryRow("SELECT state FROM sources").Scan(&state); err != nil {
-		t.Fatal(err)
-	}
+	folderQuery(t, dir, "SELECT state FROM sources", &state)
 	return state
 }
